@@ -1,0 +1,108 @@
+"""The `marketnotes` command line. One handler turns every typed error into one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from marketnotes import __version__
+from marketnotes.errors import MarketNotesError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Weekly market notes from Jupyter templates.")
+data_app = typer.Typer(no_args_is_help=True, help="Inspect and cache price data.")
+params_app = typer.Typer(no_args_is_help=True, help="Validate parameter sets.")
+templates_app = typer.Typer(no_args_is_help=True, help="Lint notebook templates.")
+app.add_typer(data_app, name="data")
+app.add_typer(params_app, name="params")
+app.add_typer(templates_app, name="templates")
+
+out = Console()
+err = Console(stderr=True)
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD, 'latest' or 'last-friday'")]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="override a params field: key=value")]
+Offline = Annotated[bool, typer.Option("--offline", help="serve live sources from the local cache only")]
+
+
+def main() -> None:
+    """Entry point: run the app; map expected failures to one line and an exit code."""
+    try:
+        app()
+    except MarketNotesError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="print the version")] = False) -> None:
+    if version:
+        out.print(f"marketnotes {__version__}")
+        raise typer.Exit()
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+@data_app.command("show")
+def data_show(
+    symbols: Annotated[list[str], typer.Argument(help="symbols, e.g. ^GSPC ^IXIC")],
+    source: Annotated[str, typer.Option(help="sample, csv or yahoo")] = "sample",
+    path: Annotated[Path | None, typer.Option(help="folder for the csv source")] = None,
+    as_of: AsOf = "latest",
+    rows: Annotated[int, typer.Option(help="recent sessions to show")] = 5,
+    offline: Offline = False,
+) -> None:
+    """Show the resolved session, each symbol's range and the most recent closes."""
+    from marketnotes import pipeline
+
+    options = {"path": str(path)} if path else {}
+    prices = pipeline.load_data(source, options, list(symbols), as_of or "latest", offline)
+    resolved = pipeline.resolve(as_of or "latest")
+    out.print(pipeline.describe_as_of(resolved, prices.as_of))
+    ranges = Table("symbol", "first", "last", "sessions", title=f"source: {prices.source}")
+    for symbol, (first, last) in prices.ranges().items():
+        ranges.add_row(symbol, first, last, str(len(prices.frames[symbol])))
+    out.print(ranges)
+    recent = prices.closes.tail(rows)
+    table = Table("session", *recent.columns, title="closes")
+    for day, row in recent.iterrows():
+        table.add_row(day.strftime("%a %Y-%m-%d"), *("—" if v != v else f"{v:,.2f}" for v in row))
+    out.print(table)
+    for symbol, gaps in prices.gaps.items():
+        out.print(f"[yellow]gap:[/] {symbol} lacks {len(gaps)} session(s) in the last year: {', '.join(gaps[:5])}")
+
+
+@data_app.command("update")
+def data_update(params_file: Path, offline: Offline = False) -> None:
+    """Fill the local cache for a params file's indices through today's last close."""
+    from marketnotes import pipeline
+
+    params = pipeline.read_params(params_file, [], "latest")
+    prices = pipeline.load_data(params.source, params.source_options, params.symbols, "latest", offline)
+    for symbol, (first, last) in prices.ranges().items():
+        out.print(f"{symbol}: {first} .. {last} ({len(prices.frames[symbol])} sessions)")
+
+
+# --- params ---------------------------------------------------------------------------
+
+
+@params_app.command("check")
+def params_check(params_files: list[Path], set_: Sets = None, as_of: AsOf = None) -> None:
+    """Validate params files; print each one's resolved settings."""
+    from marketnotes import pipeline
+
+    for path in params_files:
+        params = pipeline.read_params(path, set_ or [], as_of)
+        out.print(f"[green]ok[/] {path}: {params.title!r}, {len(params.indices)} indices, source {params.source}, as-of {params.as_of}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

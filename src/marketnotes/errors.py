@@ -1,0 +1,203 @@
+"""Typed errors for every failure a user can cause or meet.
+
+Each class carries the context a user needs to fix the problem (the symbol, the file, the
+date, the cell) and knows its own one-line message and exit code. The CLI has a single
+handler that maps any `MarketNotesError` to that line and code, so no stage ever has to
+print or exit by itself, and no traceback reaches the terminal for an expected failure.
+
+Exit codes: 2 bad input (params, dates, symbols, files), 3 data problems, 4 template or
+rendering failures, 5 delivery failures, 6 missing system dependency (Chromium).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MarketNotesError(Exception):
+    """Base of every expected failure; `str(err)` is the one-line message shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- parameters and dates -------------------------------------------------------------
+
+
+class ParamsError(MarketNotesError):
+    """A params file or override that the params model refuses; lists every bad field."""
+
+    exit_code = 2
+
+    def __init__(self, source: str | Path, problems: list[str]):
+        self.source = str(source)
+        self.problems = problems
+        super().__init__(f"{self.source}: " + "; ".join(problems))
+
+
+class AsOfError(MarketNotesError):
+    """An as-of date that cannot be resolved to a trading session of the loaded data."""
+
+    exit_code = 2
+
+    def __init__(self, requested: object, reason: str):
+        self.requested = requested
+        self.reason = reason
+        super().__init__(f"as-of {requested}: {reason}")
+
+
+# --- data -----------------------------------------------------------------------------
+
+
+class DataError(MarketNotesError):
+    exit_code = 3
+
+
+class UnknownSymbol(DataError):
+    """The source has no data at all for this symbol (typo, delisted, not in the bundle)."""
+
+    def __init__(self, symbol: str, source: str, hint: str = ""):
+        self.symbol = symbol
+        self.source = source
+        msg = f"unknown symbol {symbol!r} for source {source!r}"
+        super().__init__(msg + (f": {hint}" if hint else ""))
+
+
+class UnknownSource(DataError):
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        super().__init__(f"unknown data source {name!r}; known sources: {', '.join(known)}")
+
+
+class CorruptData(DataError):
+    """A price file that cannot be parsed or whose rows break an invariant."""
+
+    def __init__(self, symbol: str, path: str | Path | None, problem: str, date: object = None):
+        self.symbol = symbol
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        self.date = date
+        where = f" in {self.path}" if self.path else ""
+        when = f" at {date}" if date is not None else ""
+        super().__init__(f"{symbol}{where}: {problem}{when}")
+
+
+class EmptyData(DataError):
+    """A symbol that exists but has no rows in the requested range."""
+
+    def __init__(self, symbol: str, start: object, end: object, available: str = ""):
+        self.symbol = symbol
+        self.start, self.end = start, end
+        extra = f" (available: {available})" if available else ""
+        super().__init__(f"{symbol}: no prices between {start} and {end}{extra}")
+
+
+class CacheMiss(DataError):
+    """`--offline` asked for sessions the local cache does not hold."""
+
+    def __init__(self, symbol: str, missing: str, cache_path: str | Path):
+        self.symbol = symbol
+        self.missing = missing
+        self.cache_path = str(cache_path)
+        super().__init__(
+            f"{symbol}: offline, and the cache ({self.cache_path}) lacks {missing}; "
+            "run `marketnotes data update` with network access first"
+        )
+
+
+class SourceUnavailable(DataError):
+    """The live source failed after retries (rate limit, network)."""
+
+    def __init__(self, symbol: str, source: str, reason: str):
+        self.symbol, self.source, self.reason = symbol, source, reason
+        super().__init__(f"{source} could not deliver {symbol}: {reason}")
+
+
+# --- templates and rendering ------------------------------------------------------------
+
+
+class TemplateError(MarketNotesError):
+    exit_code = 4
+
+
+class TemplateNotFound(TemplateError):
+    def __init__(self, template: str, searched: list[str]):
+        self.template = template
+        super().__init__(f"template {template!r} not found (looked in {', '.join(searched)})")
+
+
+class TemplateCellFailed(TemplateError):
+    """A template cell raised; carries what the user needs to find and fix that cell."""
+
+    def __init__(
+        self,
+        template: str,
+        cell: int,
+        ename: str,
+        evalue: str,
+        source_head: str,
+        failed_notebook: str | Path | None,
+    ):
+        self.template, self.cell, self.ename, self.evalue = template, cell, ename, evalue
+        self.source_head = source_head
+        self.failed_notebook = str(failed_notebook) if failed_notebook else None
+        kept = f" (executed notebook kept at {self.failed_notebook})" if failed_notebook else ""
+        first = source_head.strip().splitlines()[0] if source_head.strip() else ""
+        super().__init__(
+            f"template {template} failed in cell {cell} [{first}]: {ename}: {evalue}{kept}"
+        )
+
+
+class FactCheckFailed(TemplateError):
+    """Generated prose states something the facts table does not support."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("fact check failed: " + "; ".join(problems[:5]))
+
+
+class RenderError(TemplateError):
+    def __init__(self, stage: str, reason: str):
+        self.stage, self.reason = stage, reason
+        super().__init__(f"{stage} failed: {reason}")
+
+
+class BrowserNotFound(MarketNotesError):
+    exit_code = 6
+
+    def __init__(self, searched: list[str]):
+        self.searched = searched
+        super().__init__(
+            "no Chromium found for PDF output (looked at: "
+            + ", ".join(searched)
+            + "). Install one with `apt-get install chromium` (Debian/Ubuntu) or "
+            "`playwright install chromium`, or set MARKETNOTES_CHROMIUM to its path; "
+            "or render HTML only with --format html"
+        )
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+
+class DeliveryError(MarketNotesError):
+    exit_code = 5
+
+
+class SmtpConfigError(DeliveryError):
+    def __init__(self, missing: str):
+        super().__init__(f"SMTP is not configured: {missing}")
+
+
+class SmtpRefused(DeliveryError):
+    """The server answered with a permanent failure (5xx, authentication)."""
+
+    def __init__(self, host: str, code: int | None, response: str, what: str):
+        self.host, self.code, self.response, self.what = host, code, response, what
+        code_s = f"{code} " if code is not None else ""
+        super().__init__(f"SMTP server {host} refused {what}: {code_s}{response}")
