@@ -58,7 +58,7 @@ def load_prices(
     frames = {symbol: source.load(symbol, resolved.session) for symbol in symbols}
     for symbol, frame in frames.items():
         if frame.empty:
-            raise EmptyData(symbol, "the start of its history", resolved.session.date(), "nothing on or before the as-of")
+            raise EmptyData(symbol, "the start of its history", resolved.session.date())
     as_of = _settle_as_of(frames, resolved)
     frames = {s: f.loc[:as_of] for s, f in frames.items()}
     return PriceData(frames=frames, as_of=as_of, source=source.describe(), gaps=_recent_gaps(frames, as_of))

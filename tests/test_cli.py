@@ -1,0 +1,31 @@
+"""The command line as a user meets it: real subprocesses, exit codes, one-line errors."""
+
+import subprocess
+import sys
+
+
+def run(*args, cwd=None):
+    proc = subprocess.run([sys.executable, "-m", "marketnotes", *args], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_data_show_prints_resolved_session_and_recent_closes():
+    code, out, err = run("data", "show", "^GSPC", "^IXIC", "^DJI", "--source", "sample", "--as-of", "2018-12-23")
+    assert code == 0, err
+    assert "as of Friday 2018-12-21 close (2018-12-23 is not a trading session)" in out
+    assert "2,416.62" in out and "6,332.99" in out and "22,445.37" in out
+    assert "1885-02-16" in out
+
+
+def test_errors_are_one_line_with_exit_codes_and_no_traceback():
+    code, out, err = run("data", "show", "^NOPE", "--as-of", "2018-12-21")
+    assert code == 3 and "unknown symbol '^NOPE'" in err and "Traceback" not in err
+    code, _, err = run("data", "show", "^GSPC", "--as-of", "2099-01-01")
+    assert code == 2 and "in the future" in err and len(err.strip().splitlines()) == 1
+
+
+def test_params_check(repo):
+    code, out, _ = run("params", "check", str(repo / "params" / "demo.yaml"), str(repo / "params" / "weekly-rotation.yaml"))
+    assert code == 0 and out.count("ok ") == 2
+    code, _, err = run("params", "check", str(repo / "params" / "demo.yaml"), "--set", "page_size=A3")
+    assert code == 2 and "page_size" in err and "'A3'" in err

@@ -1,0 +1,95 @@
+import gzip
+
+import pandas as pd
+import pytest
+
+from conftest import price_frame, write_yahoo_csv
+from marketnotes.calendar import resolve_as_of
+from marketnotes.data import load_prices, make_source
+from marketnotes.errors import AsOfError, CorruptData, ParamsError, UnknownSource, UnknownSymbol
+
+
+def csv_source(folder):
+    return make_source("csv", {"path": str(folder)})
+
+
+def test_sample_covers_the_documented_ranges():
+    prices = load_prices(make_source("sample", {}), ["^GSPC", "^IXIC", "^DJI"], resolve_as_of("2018-12-31"))
+    ranges = prices.ranges()
+    assert ranges["^GSPC"] == ("1999-01-04", "2018-12-31")
+    assert ranges["^IXIC"] == ("1999-01-04", "2018-12-31")
+    assert ranges["^DJI"][0] == "1885-02-16"
+    # a real number: the S&P 500 closed at 2506.85 on the last session of 2018
+    assert prices.closes.loc["2018-12-31", "^GSPC"] == pytest.approx(2506.85, abs=0.01)
+
+
+def test_holiday_as_of_resolves_and_data_is_cut_there():
+    prices = load_prices(make_source("sample", {}), ["^GSPC"], resolve_as_of("2018-12-25"))
+    assert prices.as_of == pd.Timestamp("2018-12-24")
+    assert prices.closes.index.max() == pd.Timestamp("2018-12-24")
+
+
+def test_as_of_outside_data_names_the_range():
+    with pytest.raises(AsOfError, match=r"after \^GSPC's data ends \(available 1999-01-04 .. 2018-12-31\)"):
+        load_prices(make_source("sample", {}), ["^GSPC"], resolve_as_of("2019-03-01"))
+    with pytest.raises(AsOfError, match="before .* data starts \\(1999-01-04\\)"):
+        load_prices(make_source("sample", {}), ["^GSPC"], resolve_as_of("1998-06-01"))
+
+
+def test_unknown_symbol_and_source():
+    with pytest.raises(UnknownSymbol) as exc:
+        load_prices(make_source("sample", {}), ["^RUTX"], resolve_as_of("2018-12-21"))
+    assert exc.value.symbol == "^RUTX" and "^GSPC" in str(exc.value)
+    with pytest.raises(UnknownSource, match="known sources: csv, sample, yahoo"):
+        make_source("bloomberg", {})
+    with pytest.raises(ParamsError, match="source_options.path"):
+        make_source("csv", {})
+
+
+def test_csv_folder_accepts_caret_free_names_and_parquet(tmp_path):
+    write_yahoo_csv(tmp_path / "RUT.csv", price_frame([100, 101, 102]))
+    price_frame([50, 51, 52]).to_parquet(tmp_path / "^NDX.parquet")
+    prices = load_prices(csv_source(tmp_path), ["^RUT", "^NDX"], resolve_as_of("latest"))
+    assert prices.as_of == pd.Timestamp("2024-01-04")  # "latest" = latest close every index has
+    assert list(prices.closes["^RUT"]) == [100, 101, 102] and list(prices.closes["^NDX"]) == [50, 51, 52]
+
+
+def test_gaps_are_reported_not_forward_filled(tmp_path):
+    frame = price_frame([100, 101, 102, 103, 104]).drop(index=price_frame([0] * 5).index[2])
+    write_yahoo_csv(tmp_path / "X.csv", frame)
+    prices = load_prices(csv_source(tmp_path), ["X"], resolve_as_of("2024-01-08"))
+    assert prices.gaps == {"X": ["2024-01-04"]}
+    assert len(prices.closes) == 4
+
+
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        ("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,1,1,1\n2024-01-02,1,1,1,1,1,1\n", "duplicate date at 2024-01-02"),
+        ("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-03,1,1,1,1,1,1\n2024-01-02,1,1,1,1,1,1\n", "out of date order at 2024-01-02"),
+        ("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,0,1,1\n", "non-positive close 0.0 at 2024-01-02"),
+        ("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,,1,1\n", "missing close at 2024-01-02"),
+        ("Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,abc,1,1\n", "non-numeric close value 'abc' at 2024-01-02"),
+        ("Date,Open,High,Low,Close,Adj Close,Volume\nnot-a-date,1,1,1,1,1,1\n", "unreadable date 'not-a-date' on data row 1"),
+        ("Open,Close\n1,2\n", "has no Date column"),
+        ("", "cannot be read as a price table"),
+    ],
+)
+def test_corrupt_csv_gives_a_typed_error_naming_symbol_file_and_date(tmp_path, content, problem):
+    path = tmp_path / "^RUT.csv"
+    path.write_text(content)
+    with pytest.raises(CorruptData) as exc:
+        load_prices(csv_source(tmp_path), ["^RUT"], resolve_as_of("2024-01-05"))
+    assert exc.value.symbol == "^RUT" and str(path) in str(exc.value)
+    assert problem in str(exc.value)
+
+
+def test_binary_garbage_is_corrupt_not_a_traceback(tmp_path):
+    (tmp_path / "X.csv").write_bytes(gzip.compress(b"\x00\x01garbage" * 50))
+    with pytest.raises(CorruptData, match="X"):
+        load_prices(csv_source(tmp_path), ["X"], resolve_as_of("2024-01-05"))
+
+
+def test_missing_csv_file_names_what_was_looked_for(tmp_path):
+    with pytest.raises(UnknownSymbol, match=r"no file named \^RUT.csv, \^RUT.csv.gz"):
+        load_prices(csv_source(tmp_path), ["^RUT"], resolve_as_of("2024-01-05"))
