@@ -1,0 +1,58 @@
+"""Pure analytics: frames in, a `FactTable` out. No I/O, no globals, no clock.
+
+`compute_facts` is the single entry point the narrative, the charts and the templates use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketnotes.facts.events import add_event_facts, event_study
+from marketnotes.facts.moves import add_move_facts
+from marketnotes.facts.peaks import add_peak_facts
+from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
+from marketnotes.facts.table import Fact, FactTable, key_of
+from marketnotes.facts.trend import add_trend_facts
+
+__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "event_study", "key_of", "rotation_days"]
+
+
+@dataclass(frozen=True)
+class FactsConfig:
+    labels: dict[str, str]
+    windows: tuple[str, ...] = ("1d", "1w", "1m", "ytd")
+    pair: tuple[str, str] | None = None
+    rotation_threshold_pct: float = 1.0
+
+    @classmethod
+    def from_params(cls, params) -> FactsConfig:
+        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold)
+
+
+def compute_facts(
+    closes: pd.DataFrame,
+    as_of: pd.Timestamp,
+    config: FactsConfig,
+    highs: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+) -> FactTable:
+    """Every fact family for every index in `closes` (sessions x symbols) at the `as_of` close."""
+    as_of = pd.Timestamp(as_of)
+    table = FactTable(as_of=as_of.date().isoformat(), labels=dict(config.labels))
+    for symbol in closes.columns:
+        series = closes[symbol].dropna().loc[:as_of]
+        if series.empty or series.index[-1] != as_of:
+            raise ValueError(f"{symbol} has no close on {as_of.date()}")
+        add_move_facts(table, symbol, series, as_of, config.windows)
+        high = highs[symbol] if highs is not None and symbol in highs else None
+        add_peak_facts(table, symbol, series, as_of, high)
+        add_trend_facts(table, symbol, series, as_of)
+    if config.pair:
+        add_pair_facts(table, closes, as_of, config.pair, config.windows)
+    if closes.shape[1] > 1:
+        add_rotation_day_facts(table, closes, as_of, config.rotation_threshold_pct)
+    if events is not None and len(events):
+        add_event_facts(table, closes, events, as_of)
+    return table

@@ -1,0 +1,59 @@
+"""Event study: how each index moved on event days and since the latest event."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketnotes.facts.table import FactTable, key_of
+
+STUDY_EVENTS = 12  # the last year of monthly releases
+
+
+def event_sessions(index: pd.DatetimeIndex, dates: pd.Series) -> pd.Series:
+    """Map each event date to the first session on or after it (an 08:30 release moves that session)."""
+    pos = index.searchsorted(pd.DatetimeIndex(dates))
+    valid = pos < len(index)
+    return pd.Series(index[pos[valid]], index=dates.index[valid])
+
+
+def event_study(closes: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp, kind: str, last_n: int = STUDY_EVENTS) -> pd.DataFrame:
+    """Per event (rows) and index: return on the event session and from it to the next event (or as-of)."""
+    panel = closes.loc[:as_of].dropna(how="all")
+    mine = events[(events["kind"] == kind) & (events["date"] <= as_of)].tail(last_n)
+    if mine.empty or len(panel) < 2:
+        return pd.DataFrame()
+    sessions = event_sessions(panel.index, mine["date"])
+    rows = []
+    ends = list(sessions.iloc[1:]) + [as_of]
+    for (idx, session), end in zip(sessions.items(), ends, strict=True):
+        pos = panel.index.get_loc(session)
+        if pos == 0:
+            continue
+        before = panel.iloc[pos - 1]
+        row = {"date": session, "label": mine.loc[idx, "label"]}
+        for symbol in panel.columns:
+            row[f"{symbol} day"] = panel[symbol].loc[session] / before[symbol] - 1
+            row[f"{symbol} to next"] = panel[symbol].loc[end] / before[symbol] - 1
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("date") if rows else pd.DataFrame()
+
+
+def add_event_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    for kind in events["kind"].unique() if len(events) else []:
+        upcoming = events[(events["kind"] == kind) & (events["date"] > as_of)]
+        if len(upcoming):
+            nxt = upcoming.iloc[0]
+            table.add(f"{kind}.next.date", nxt["date"], "date", f"next {kind} event after the as-of session", end=nxt["date"])
+            table.add(f"{kind}.next.label", nxt["label"], "text", f"next {kind} event", end=nxt["date"])
+        study = event_study(closes, events, as_of, kind)
+        if study.empty:
+            continue
+        last_date, last = study.index[-1], study.iloc[-1]
+        table.add(f"{kind}.last.date", last_date, "date", f"session of the latest {kind} event", end=last_date)
+        table.add(f"{kind}.last.label", last["label"], "text", f"latest {kind} event", end=last_date)
+        for symbol in closes.columns:
+            key, label = key_of(symbol), table.labels[symbol]
+            table.add(f"{key}.{kind}.last.day", last[f"{symbol} day"], "pct", f"{label} move on the {last['label']} release session", end=last_date, symbol=symbol)
+            table.add(f"{key}.{kind}.last.since", last[f"{symbol} to next"], "pct", f"{label} change from the close before the {last['label']} release to the as-of", last_date, as_of, symbol)
+            moves = study[f"{symbol} day"].abs()
+            table.add(f"{key}.{kind}.avg_abs_day", moves.mean(), "pct", f"{label} average absolute move on the last {len(moves)} {kind} sessions", study.index[0], as_of, symbol)

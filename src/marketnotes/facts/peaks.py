@@ -1,0 +1,73 @@
+"""Peaks and drawdowns: all-time and 52-week highs, "highest close since", record-close counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from marketnotes.facts.table import FactTable, key_of
+
+YEAR_SESSIONS = 252
+RECORD_WINDOW = 126  # count record closes over about six months
+NOTABLE_SINCE = 20  # "highest close since ..." only when it beats at least a month of closes
+
+
+def add_peak_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp, highs: pd.Series | None = None) -> None:
+    key, label = key_of(symbol), table.labels[symbol]
+    history = closes.loc[:as_of]
+    today = history.iloc[-1]
+
+    ath_date = history.idxmax()
+    table.add(f"{key}.ath.value", history.max(), "level", f"{label} all-time closing high", end=ath_date, symbol=symbol)
+    table.add(f"{key}.ath.date", ath_date, "date", f"date of {label}'s all-time closing high", end=ath_date, symbol=symbol)
+    table.add(f"{key}.ath.below", today / history.max() - 1.0, "pct", f"{label} distance from its all-time closing high", ath_date, as_of, symbol)
+    table.add(f"{key}.ath.today", int(ath_date == as_of), "count", f"{label} closed at a record on the as-of session", end=as_of, symbol=symbol)
+
+    if highs is not None:
+        intraday = highs.loc[:as_of].dropna()
+        if len(intraday):
+            table.add(f"{key}.ath_intraday.value", intraday.max(), "level", f"{label} all-time intraday high", end=intraday.idxmax(), symbol=symbol)
+            table.add(f"{key}.ath_intraday.date", intraday.idxmax(), "date", f"date of {label}'s all-time intraday high", end=intraday.idxmax(), symbol=symbol)
+
+    year = history.iloc[-YEAR_SESSIONS:]
+    hi_date = year.idxmax()
+    table.add(f"{key}.hi52.value", year.max(), "level", f"{label} 52-week closing high", end=hi_date, symbol=symbol)
+    table.add(f"{key}.hi52.date", hi_date, "date", f"date of {label}'s 52-week high (its latest peak)", end=hi_date, symbol=symbol)
+    table.add(f"{key}.hi52.below", today / year.max() - 1.0, "pct", f"{label} drawdown from its 52-week high", hi_date, as_of, symbol)
+    lo_date = year.idxmin()
+    table.add(f"{key}.lo52.date", lo_date, "date", f"date of {label}'s 52-week low", end=lo_date, symbol=symbol)
+    table.add(f"{key}.lo52.above", today / year.min() - 1.0, "pct", f"{label} gain from its 52-week low", lo_date, as_of, symbol)
+
+    add_since(table, key, label, symbol, history, as_of, "high")
+    add_since(table, key, label, symbol, history, as_of, "low")
+    _add_records(table, key, label, symbol, history, as_of)
+
+
+def add_since(table: FactTable, key: str, label: str, symbol: str | None, history: pd.Series, as_of: pd.Timestamp, side: str) -> None:
+    """The as-of close is the highest (lowest) since the last session that closed above (below) it."""
+    today, earlier = history.iloc[-1], history.iloc[:-1]
+    beyond = earlier[earlier > today] if side == "high" else earlier[earlier < today]
+    if len(beyond) == 0:
+        return  # a record (or the first session): no "since"
+    last_beyond = beyond.index[-1]
+    sessions = int((earlier.index > last_beyond).sum())
+    if sessions < NOTABLE_SINCE:
+        return
+    word = "highest" if side == "high" else "lowest"
+    table.add(f"{key}.{side}_since.date", last_beyond, "date", f"{label} close is its {word} since this date's close", last_beyond, as_of, symbol)
+    table.add(f"{key}.{side}_since.sessions", sessions, "count", f"sessions since {label} last closed {'above' if side == 'high' else 'below'} this level", last_beyond, as_of, symbol)
+
+
+def record_flags(history: pd.Series) -> pd.Series:
+    """True on each session that closed above every earlier close (the first session excluded)."""
+    running = history.cummax().shift(1)
+    return (history > running).fillna(False).astype(bool)
+
+
+def _add_records(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, as_of: pd.Timestamp) -> None:
+    flags = record_flags(history).iloc[-RECORD_WINDOW:]
+    if not flags.any():
+        return
+    first = flags.index[np.flatnonzero(flags.to_numpy())[0]]
+    table.add(f"{key}.records.count", int(flags.sum()), "count", f"{label} record closes over the last six months", first, as_of, symbol)
+    table.add(f"{key}.records.first", first, "date", f"{label} first record close of the last six months", first, as_of, symbol)
