@@ -104,5 +104,40 @@ def params_check(params_files: list[Path], set_: Sets = None, as_of: AsOf = None
         out.print(f"[green]ok[/] {path}: {params.title!r}, {len(params.indices)} indices, source {params.source}, as-of {params.as_of}")
 
 
+# --- facts ----------------------------------------------------------------------------
+
+
+@app.command("facts")
+def facts_cmd(
+    params_file: Path,
+    as_of: AsOf = None,
+    set_: Sets = None,
+    offline: Offline = False,
+    all_facts: Annotated[bool, typer.Option("--all", help="list every fact, not only those the prose cites")] = False,
+) -> None:
+    """Print the facts table, the prose written from it and the fact-check result."""
+    from marketnotes import pipeline
+
+    spec, prices = pipeline.prepare(params_file, set_ or [], as_of, offline)
+    result = pipeline.analyse(spec, prices, strict=False)
+    out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}; data: {prices.source}")
+    cited = set(result.narrative.fact_ids)
+    table = Table("fact", "value", "unit", "span", "description", title="facts" + ("" if all_facts else " cited in the prose"))
+    for fact in result.facts:
+        if all_facts or fact.id in cited:
+            value = f"{fact.value:,.4f}" if isinstance(fact.value, float) else str(fact.value)
+            span = " .. ".join(x for x in (fact.start, fact.end) if x)
+            table.add_row(fact.id, value, fact.unit, span, fact.description)
+    out.print(table)
+    out.print()
+    out.print(result.narrative.to_text(), highlight=False)
+    out.print()
+    out.print(("[green]" if result.check.ok else "[red]") + result.check.summary() + "[/]")
+    for problem in result.check.problems:
+        out.print(f"  [red]-[/] {problem}", highlight=False)
+    if not result.check.ok:
+        raise typer.Exit(4)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,6 +23,7 @@ class NoteSpec:
     requested_as_of: str
     output_root: Path
     offline: bool = False
+    params_path: Path | None = None
 
     @classmethod
     def build(
@@ -32,6 +33,7 @@ class NoteSpec:
         as_of: pd.Timestamp,
         output_dir: Path | None = None,
         offline: bool = False,
+        params_path: Path | None = None,
     ) -> NoteSpec:
         return cls(
             params=params,
@@ -39,6 +41,7 @@ class NoteSpec:
             requested_as_of=resolved.requested,
             output_root=Path(output_dir or params.output_dir),
             offline=offline,
+            params_path=Path(params_path) if params_path else None,
         )
 
     @property

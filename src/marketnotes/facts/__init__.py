@@ -41,6 +41,7 @@ def compute_facts(
     """Every fact family for every index in `closes` (sessions x symbols) at the `as_of` close."""
     as_of = pd.Timestamp(as_of)
     table = FactTable(as_of=as_of.date().isoformat(), labels=dict(config.labels))
+    table.add("session.date", as_of, "date", "the as-of session", end=as_of)
     for symbol in closes.columns:
         series = closes[symbol].dropna().loc[:as_of]
         if series.empty or series.index[-1] != as_of:

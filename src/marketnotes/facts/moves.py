@@ -59,6 +59,26 @@ def add_move_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.T
             n = int(((history > start) & (history <= as_of)).sum())
             table.add(f"{key}.z.{window}", ret / (vol * np.sqrt(max(n, 1))), "sigma", f"{label} {window} move in standard deviations", start, as_of, symbol)
     add_week_days(table, symbol, closes, as_of)
+    add_week_extreme(table, symbol, closes, as_of)
+
+
+def add_week_extreme(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+    """"Its worst week since October 2008": the last earlier 5-session stretch that did as badly (well)."""
+    start = window_start(closes, as_of, "1w")
+    if start is None:
+        return
+    key, label = key_of(symbol), table.labels[symbol]
+    ret = change(closes, start, as_of)
+    history = closes.loc[:start]
+    rolling = (history / history.shift(5) - 1).dropna()
+    beyond = rolling[rolling <= ret] if ret < 0 else rolling[rolling >= ret]
+    word = "worst" if ret < 0 else "best"
+    if len(beyond):
+        since = beyond.index[-1]
+        table.add(f"{key}.week_extreme.since", since, "date", f"{label}: its {word} week since the week ending on this date", since, as_of, symbol)
+        table.add(f"{key}.week_extreme.sessions", int((closes.loc[since:as_of].index > since).sum()), "count", f"sessions since a week as {'bad' if ret < 0 else 'good'} for {label}", since, as_of, symbol)
+    elif len(rolling) > 250:
+        table.add(f"{key}.week_extreme.data_start", closes.index[0], "date", f"{label}: its {word} week since the data starts", closes.index[0], as_of, symbol)
 
 
 def add_week_days(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:

@@ -1,0 +1,135 @@
+"""The fact checker: reads generated prose back and verifies it against the facts table.
+
+Part of the product: rendering refuses a note that fails it. For every traced number it
+re-renders the fact with the rounding the text used and also parses the number back and
+compares it with the fact; every direction or magnitude word must match the sign (and the
+volatility-calibrated size) of its fact; and any digit or move word outside a traced span is
+an unsourced claim: no number is ever typed into prose by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from marketnotes.facts.table import FactTable
+from marketnotes.narrative import formats, words
+
+
+@dataclass
+class Span:
+    attrs: dict[str, str]
+    text: str = ""
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.spans: list[Span] = []
+        self.free: list[str] = []
+        self._stack: list[Span | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        traced = tag == "span" and ("data-fact" in a or "data-label" in a)
+        self._stack.append(Span(a) if traced else None)
+
+    def handle_endtag(self, tag):
+        if self._stack:
+            span = self._stack.pop()
+            if span is not None:
+                self.spans.append(span)
+        self.free.append(" ")
+
+    def handle_data(self, data):
+        current = next((s for s in reversed(self._stack) if s is not None), None)
+        if current is not None:
+            current.text += data
+        else:
+            self.free.append(data)
+
+
+def plain_text(markup: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@dataclass
+class CheckResult:
+    problems: list[str] = field(default_factory=list)
+    numbers: int = 0
+    words: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        state = "PASSED" if self.ok else f"FAILED ({len(self.problems)} problems)"
+        return f"fact check {state}: {self.numbers} numbers and dates, {self.words} direction words verified"
+
+
+def check_html(markup: str, facts: FactTable) -> CheckResult:
+    reader = _Reader()
+    reader.feed(str(markup))
+    result = CheckResult()
+    as_of = dt.date.fromisoformat(facts.as_of)
+    for span in reader.spans:
+        if "data-label" in span.attrs:
+            continue
+        fids = span.attrs["data-fact"].split()
+        missing = [f for f in fids if f not in facts]
+        if missing:
+            result.problems.append(f"{span.text!r} cites unknown fact {missing[0]}")
+        elif "data-fmt" in span.attrs:
+            result.numbers += 1
+            _check_number(result, span, facts[fids[0]].value, fids[0], as_of)
+        elif "data-word" in span.attrs:
+            result.words += 1
+            _check_word(result, span, facts, fids)
+    free = " ".join("".join(reader.free).split())
+    for match in re.finditer(r"[+−-]?\d[\d,.]*%?", free):
+        result.problems.append(f"unsourced number {match.group(0)!r} in: {free[max(0, match.start() - 40): match.end() + 20]!r}")
+    for word in words.ALL_WORDS:
+        if re.search(rf"\b{re.escape(word)}\b", free):
+            result.problems.append(f"move word {word!r} is not tied to a fact")
+    return result
+
+
+def _check_number(result: CheckResult, span: Span, value, fid: str, as_of: dt.date) -> None:
+    fmt = span.attrs["data-fmt"]
+    expected = formats.render(value, fmt, as_of)
+    if span.text != expected:
+        result.problems.append(f"{span.text!r} does not match {fid} = {value!r} (expected {expected!r})")
+        return
+    if fmt in formats.NUMERIC:
+        stated = formats.parse_number(span.text)
+        truth = (abs(value) if fmt not in ("level", "spct1") else value) * formats.NUMERIC[fmt]
+        tolerance = 0.5 * 10 ** -formats.DECIMALS[fmt] + 1e-9
+        if stated is None or abs(abs(stated) - abs(truth)) > tolerance:
+            result.problems.append(f"{span.text!r} is not {fid} = {value!r} rounded")
+
+
+def _check_word(result: CheckResult, span: Span, facts: FactTable, fids: list[str]) -> None:
+    kind, text = span.attrs["data-word"], span.text
+    if kind == "rel":
+        sign = 1 if facts.value(fids[0]) >= 0 else -1
+        if text != words.RELATIVE[sign]:
+            result.problems.append(f"{text!r} contradicts {fids[0]} = {facts.value(fids[0]):+.4f}")
+        return
+    direction = words.direction_of(text)
+    for fid in fids:
+        value = facts.value(fid)
+        z = words.z_for(facts, fid)
+        actual = 0 if words.tier(value, z) == 0 else (1 if value > 0 else -1)
+        if direction is None:
+            result.problems.append(f"{text!r} is not a known move word ({fid})")
+        elif kind == "group":
+            if direction != (1 if value > 0 else -1):
+                result.problems.append(f"{text!r} contradicts the sign of {fid} = {value:+.4f}")
+        elif direction != actual:
+            result.problems.append(f"{text!r} contradicts the sign of {fid} = {value:+.4f}")
+        elif text not in words.allowed_words(value, z):
+            result.problems.append(f"{text!r} overstates or understates {fid} = {value:+.2%} (z={z})")
