@@ -50,7 +50,7 @@ def add_since(table: FactTable, key: str, label: str, symbol: str | None, histor
     if len(beyond) == 0:
         return  # a record (or the first session): no "since"
     last_beyond = beyond.index[-1]
-    sessions = int((earlier.index > last_beyond).sum())
+    sessions = int((history.index > last_beyond).sum())
     if sessions < NOTABLE_SINCE:
         return
     word = "highest" if side == "high" else "lowest"

@@ -33,7 +33,8 @@ def add_pair_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
 
 def rotation_days(closes: pd.DataFrame, threshold_pct: float) -> pd.DataFrame:
     """Every rotation day in the panel: date, leader, leader's gain (sessions all indices share)."""
-    rets = closes.dropna().pct_change().dropna()
+    # returns on the full panel first: a session after a gap is not a one-day move
+    rets = closes.pct_change(fill_method=None).dropna()
     if rets.shape[1] < 2:
         return pd.DataFrame(columns=["leader", "gain"])
     rows = []
@@ -59,7 +60,8 @@ def add_rotation_day_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Tim
     week = days[(days.index > week_start) & (days.index <= as_of)] if week_start is not None else days.iloc[0:0]
     if week.empty:
         return
-    vols = common.pct_change().iloc[-63:].std()
+    daily = panel.pct_change(fill_method=None)
+    vols = daily.iloc[-63:].std()
     scores = week.apply(lambda r: r["gain"] / vols[r["leader"]], axis=1)
     day = scores.idxmax()
     leader, gain = week.loc[day, "leader"], float(week.loc[day, "gain"])
@@ -69,7 +71,7 @@ def add_rotation_day_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Tim
     table.add("rotday.week.leader", leader, "text", "index that rallied while the others fell", end=day, symbol=leader)
     table.add(f"rotday.week.{key_of(leader)}.ret", gain, "pct", f"{table.labels[leader]} return on the rotation day", end=day, symbol=leader)
     table.add("rotday.week.z", float(scores.max()), "sigma", "leader's rotation-day gain in standard deviations", end=day)
-    rets = common.pct_change().loc[day]
+    rets = daily.loc[day]
     for symbol in common.columns.drop(leader):
         table.add(f"rotday.week.{key_of(symbol)}.ret", float(rets[symbol]), "pct", f"{table.labels[symbol]} return on the rotation day", end=day, symbol=symbol)
     earlier = days[(days.index < day) & (days["leader"] == leader) & (days["gain"] >= gain)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -102,7 +103,9 @@ class Writer:
         return Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
 
 
+@lru_cache(maxsize=4)
 def environment() -> Environment:
+    """Built once per process: compiling the phrasebook costs more than writing a note."""
     env = Environment(
         loader=PackageLoader("marketnotes", "narrative"),
         autoescape=True,
@@ -120,12 +123,12 @@ class Phrasebook:
 
     def __init__(self, facts: FactTable, template: str = "phrasebook.j2"):
         self.writer = Writer(facts)
-        env = environment()
-        env.globals.update(
-            n=self.writer.n, move=self.writer.move, rel=self.writer.rel, word=self.writer.word, group=self.writer.group,
-            the=self.writer.the, label=self.writer.label, names=self.writer.names, has=self.writer.has, v=self.writer.v,
+        w = self.writer
+        helpers = dict(
+            n=w.n, move=w.move, rel=w.rel, word=w.word, group=w.group,
+            the=w.the, label=w.label, names=w.names, has=w.has, v=w.v,
         )
-        self.module = env.get_template(template).module
+        self.module = environment().get_template(template).make_module(helpers)
 
     def say(self, macro: str, *args, score: float = 0.0, **kwargs) -> Sentence | None:
         self.writer.used = []
