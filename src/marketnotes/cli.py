@@ -139,5 +139,68 @@ def facts_cmd(
         raise typer.Exit(4)
 
 
+# --- render ---------------------------------------------------------------------------
+
+Formats = Annotated[str | None, typer.Option("--format", help="html, pdf or html,pdf")]
+OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="folder for reports (default: params output_dir)")]
+
+
+def format_overrides(fmt: str | None) -> list[str]:
+    return [] if not fmt else [f"formats=[{fmt}]"]
+
+
+@app.command("render")
+def render_cmd(
+    params_file: Path,
+    as_of: AsOf = None,
+    fmt: Formats = None,
+    output_dir: OutputDir = None,
+    set_: Sets = None,
+    offline: Offline = False,
+) -> None:
+    """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from marketnotes import pipeline
+
+    overrides = [*(set_ or []), *format_overrides(fmt)]
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("loading data")
+        spec, prices = pipeline.prepare(params_file, overrides, as_of, offline, output_dir)
+        bar.update(task, description=f"{spec.name} {spec.as_of_iso}")
+        result = pipeline.render_note(spec, prices, on_stage=lambda stage: bar.update(task, description=f"{spec.name} {spec.as_of_iso}: {stage}"))
+    out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}")
+    out.print(result.analysis.narrative.headline.text, style="italic", highlight=False)
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    out.print(f"[dim]{result.analysis.check.summary()}; {timings}[/]")
+    for kind, path in result.paths.items():
+        out.print(f"  {kind:9s} {path}", highlight=False)
+
+
+@templates_app.command("check")
+def templates_check(
+    templates: Annotated[list[Path] | None, typer.Argument(help="templates to lint (default: templates/*.ipynb)")] = None,
+    run: Annotated[bool, typer.Option(help="also execute each with its defaults and render HTML")] = True,
+) -> None:
+    """Lint templates: parameters cell, no outputs, defaults accepted by the params model, runs."""
+    from marketnotes.template_check import check_template
+
+    paths = templates or sorted(Path("templates").glob("*.ipynb"))
+    if not paths:
+        raise typer.BadParameter("no templates found (looked for templates/*.ipynb)")
+    failed = 0
+    for path in paths:
+        problems = check_template(path, run=run)
+        if problems:
+            failed += 1
+            out.print(f"[red]FAIL[/] {path}")
+            for problem in problems:
+                out.print(f"  - {problem}", highlight=False)
+        else:
+            out.print(f"[green]ok[/]   {path}")
+    if failed:
+        raise typer.Exit(4)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

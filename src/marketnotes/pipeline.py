@@ -6,11 +6,16 @@ the CLI and the batch runner both go through it.
 
 from __future__ import annotations
 
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from marketnotes import atomic
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
 from marketnotes.errors import FactCheckFailed
@@ -73,3 +78,70 @@ def describe_as_of(resolved: ResolvedAsOf, session: pd.Timestamp) -> str:
     if resolved.requested != session.date().isoformat():
         return f"as of {day} close ({resolved.requested} is not a trading session)"
     return f"as of {day} close"
+
+
+@dataclass
+class RenderResult:
+    spec: NoteSpec
+    paths: dict[str, Path]
+    timings: dict[str, float]
+    analysis: Analysis
+
+
+def render_note(
+    spec: NoteSpec,
+    prices: PriceData,
+    pdf_backend=None,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> RenderResult:
+    """facts -> notebook -> HTML -> PDF -> facts.json + manifest, each output written atomically.
+
+    `pdf_backend` lets a batch pass one open browser for all its notes; alone, one is started
+    and closed here.
+    """
+    from marketnotes import execute, manifest, notebook
+    from marketnotes.render.html import PageInfo, to_html
+    from marketnotes.render.pdf import get_backend
+
+    timings: dict[str, float] = {}
+    clock = _Clock(timings, on_stage)
+    with clock("facts"):
+        analysis = analyse(spec, prices)
+        template = execute.find_template(spec)
+    with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
+        snapshot = Path(work) / "prices.parquet"
+        prices.to_parquet(snapshot)
+        declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
+        nb = execute.execute(spec, template, notebook.template_parameters(spec, snapshot, declared))
+    paths = {"notebook": spec.path("note.ipynb")}
+    with clock("html"):
+        html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
+        if "html" in spec.params.formats:
+            paths["html"] = atomic.write_text(spec.path("note.html"), html)
+    if "pdf" in spec.params.formats:
+        with clock("pdf"):
+            if pdf_backend is None:
+                with get_backend() as backend:
+                    paths["pdf"] = backend.render(html, spec.path("note.pdf"), spec.params.title, spec.params.page_size)
+            else:
+                paths["pdf"] = pdf_backend.render(html, spec.path("note.pdf"), spec.params.title, spec.params.page_size)
+    with clock("manifest"):
+        paths["facts"] = atomic.write_text(spec.path("facts.json"), analysis.facts.to_json())
+        paths["manifest"] = manifest.write_manifest(spec, prices, template, list(paths.values()), timings, analysis.check.summary())
+    return RenderResult(spec, paths, timings, analysis)
+
+
+class _Clock:
+    """Times each stage into `timings` and announces it (the CLI shows progress from this)."""
+
+    def __init__(self, timings: dict[str, float], on_stage: Callable[[str], None]):
+        self.timings, self.on_stage = timings, on_stage
+
+    @contextmanager
+    def __call__(self, stage: str):
+        self.on_stage(stage)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = time.perf_counter() - start

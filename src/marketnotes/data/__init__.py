@@ -41,6 +41,22 @@ class PriceData:
     def ranges(self) -> dict[str, tuple[str, str]]:
         return {s: (f.index.min().date().isoformat(), f.index.max().date().isoformat()) for s, f in self.frames.items()}
 
+    def to_parquet(self, path) -> None:
+        """A snapshot the notebook kernel reads instead of loading the data again."""
+        long = pd.concat({s: f for s, f in self.frames.items()}, names=["symbol", "date"]).reset_index()
+        table = long.assign(_as_of=self.as_of, _source=self.source)
+        table.to_parquet(path, index=False)
+
+    @classmethod
+    def from_parquet(cls, path) -> PriceData:
+        long = pd.read_parquet(path)
+        frames = {
+            str(symbol): group.drop(columns=["symbol", "_as_of", "_source"]).set_index("date")
+            for symbol, group in long.groupby("symbol", sort=False)
+        }
+        as_of, source = pd.Timestamp(long["_as_of"].iloc[0]), str(long["_source"].iloc[0])
+        return cls(frames=frames, as_of=as_of, source=source, gaps=_recent_gaps(frames, as_of))
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
         for symbol in sorted(self.frames):

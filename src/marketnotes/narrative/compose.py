@@ -100,7 +100,7 @@ def _rotation(facts, say, symbols, pair) -> list[Sentence]:
             if f"rot.spread.{w}" in facts:
                 out.append(say("pair_window", *pair, w))
         for side in ("high", "low"):
-            if f"rot.ratio.{side}_since.date" in facts:
+            if facts.value(f"rot.ratio.{side}_since.sessions", 0) >= NOTABLE_WEEK_SESSIONS:
                 out.append(say("pair_extreme", *pair, side))
     leader = facts.value("rotday.week.leader")
     if leader:

@@ -19,7 +19,7 @@ Form = Literal["past", "present", "perfect"]
 
 # tier -> synonyms as (past, present, perfect participle)
 UP = {
-    1: [("edged up", "edges up", "edged up"), ("inched higher", "inches higher", "inched higher")],
+    1: [("edged up", "edges up", "edged up"), ("inched up", "inches up", "inched up")],
     2: [("rose", "rises", "risen"), ("gained", "gains", "gained"), ("climbed", "climbs", "climbed")],
     3: [("rallied", "rallies", "rallied"), ("jumped", "jumps", "jumped"), ("advanced strongly", "advances strongly", "advanced strongly")],
     4: [("soared", "soars", "soared"), ("surged", "surges", "surged")],

@@ -1,0 +1,162 @@
+"""Charts from facts and prices, in one explicit house style.
+
+Figures are built with `matplotlib.figure.Figure` (no pyplot, no global figure registry) inside
+`rc_context(HOUSE_STYLE)`, so nothing depends on, or leaks into, matplotlib's global state: a
+chart looks the same alone, in Jupyter, or after forty other notes in a batch worker.
+Every title states the chart's point with numbers taken from the facts table.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from marketnotes.facts import FactTable, key_of
+from marketnotes.narrative.formats import render as fmt
+from marketnotes.narrative.words import RELATIVE
+
+HOUSE_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "axes.prop_cycle": mpl.cycler(color=["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6"]),
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "lines.linewidth": 1.6,
+}
+SIZE = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
+
+
+@dataclass
+class Chart:
+    """A rendered chart: PNG bytes plus the title, which doubles as the image's alt text."""
+
+    png: bytes
+    title: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"<Chart: {self.title}>"}
+        return data, {"image/png": {"alt": self.title}}
+
+
+def _finish(fig: Figure, title: str, source: str) -> Chart:
+    fig.axes[0].set_title(title)
+    fig.text(0.01, 0.01, source, fontsize=7, color="#666666", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return Chart(buf.getvalue(), title)
+
+
+def _window(closes: pd.DataFrame, as_of: pd.Timestamp, years: float) -> pd.DataFrame:
+    start = as_of - pd.DateOffset(months=max(1, round(years * 12)))
+    return closes.loc[start:as_of]
+
+
+def _mark_events(ax, events: pd.DataFrame | None, start: pd.Timestamp, as_of: pd.Timestamp) -> None:
+    if events is None or events.empty:
+        return
+    shown = events[(events["date"] >= start) & (events["date"] <= as_of)]
+    for i, (_, row) in enumerate(shown.iterrows()):
+        ax.axvline(row["date"], color="#999999", linewidth=0.6, linestyle=":", label=f"{row['kind'].upper()} release" if i == 0 else None)
+
+
+def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | None, years: float, source: str) -> Chart:
+    """Each index rebased to 100 at the start of the chart window, CPI days and as-of marked."""
+    as_of = pd.Timestamp(facts.as_of)
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=SIZE)
+        ax = fig.add_subplot()
+        window = _window(closes, as_of, years)
+        for symbol in window.columns:
+            series = window[symbol].dropna()
+            ax.plot(series.index, series / series.iloc[0] * 100, label=facts.labels[symbol])
+        _mark_events(ax, events, window.index[0], as_of)
+        ax.axvline(as_of, color="#333333", linewidth=0.8)
+        ax.set_ylabel("rebased to 100")
+        ax.legend(loc="upper left", ncols=2)
+        return _finish(fig, _performance_title(facts, list(closes.columns)), source)
+
+
+def _performance_title(facts: FactTable, symbols: list[str]) -> str:
+    w = "ytd" if all(f"{key_of(s)}.ret.ytd" in facts for s in symbols) else "1d"
+    ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
+    best = ranked[0]
+    phrase = "so far this year" if w == "ytd" else "on the day"
+    verb = "leads" if facts.value(f"{key_of(best)}.ret.{w}") >= 0 else "holds up best"
+    text = f"{facts.labels[best]} {verb} {phrase} at {fmt(facts.value(f'{key_of(best)}.ret.{w}'), 'spct1', None)}"
+    if len(ranked) > 1:
+        worst = ranked[-1]
+        text += f"; {facts.labels[worst]} {fmt(facts.value(f'{key_of(worst)}.ret.{w}'), 'spct1', None)}"
+    return text
+
+
+def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: float, source: str) -> Chart:
+    lead, lag = pair
+    as_of = pd.Timestamp(facts.as_of)
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=SIZE)
+        ax = fig.add_subplot()
+        series = (closes[lead] / closes[lag]).dropna()
+        shown = _window(series.to_frame("r"), as_of, years)["r"]
+        ax.plot(shown.index, shown, color="#1f4e79")
+        ax.set_ylabel(f"{facts.labels[lead]} / {facts.labels[lag]}")
+        w = next((w for w in ("1m", "1w", "ytd") if f"rot.spread.{w}" in facts), None)
+        if w is None:
+            title = f"{facts.labels[lead]} relative to {facts.labels[lag]}"
+        else:
+            spread = facts.value(f"rot.spread.{w}")
+            phrase = {"1w": "this week", "1m": "over the month", "ytd": "this year"}[w]
+            title = f"{facts.labels[lead]} {RELATIVE[1 if spread >= 0 else -1]} the {facts.labels[lag]} by {fmt(spread, 'pts1', None)} points {phrase}"
+        return _finish(fig, title, source)
+
+
+def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str) -> Chart:
+    """Distance below the running all-time closing high (full history), shown over the window."""
+    as_of = pd.Timestamp(facts.as_of)
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=SIZE)
+        ax = fig.add_subplot()
+        for symbol in closes.columns:
+            series = closes[symbol].dropna().loc[:as_of]
+            dd = _window((series / series.cummax() - 1).to_frame("d") * 100, as_of, years)["d"]
+            ax.plot(dd.index, dd, label=facts.labels[symbol])
+        ax.set_ylabel("% below record close")
+        ax.legend(loc="lower left", ncols=2)
+        deepest = min(closes.columns, key=lambda s: facts.value(f"{key_of(s)}.ath.below"))
+        title = f"{facts.labels[deepest]} is {fmt(facts.value(f'{key_of(deepest)}.ath.below'), 'pct1', None)} below its record close"
+        return _finish(fig, title, source)
+
+
+def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...], source: str) -> Chart:
+    shown = [w for w in windows if all(f"{key_of(s)}.ret.{w}" in facts for s in symbols)]
+    table = pd.DataFrame({facts.labels[s]: [facts.value(f"{key_of(s)}.ret.{w}") * 100 for w in shown] for s in symbols}, index=shown)
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=SIZE)
+        ax = fig.add_subplot()
+        width = 0.8 / max(1, len(symbols))
+        for i, label in enumerate(table.columns):
+            ax.bar([x + i * width for x in range(len(shown))], table[label], width=width, label=label)
+        ax.set_xticks([x + width * (len(symbols) - 1) / 2 for x in range(len(shown))], [w.upper() for w in shown])
+        ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_ylabel("return, %")
+        ax.legend(loc="best", ncols=len(symbols))
+        w = "1w" if "1w" in shown else shown[0]
+        mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.{w}")))
+        title = f"{facts.labels[mover]} moved most this week: {fmt(facts.value(f'{key_of(mover)}.ret.{w}'), 'spct1', None)}" if w == "1w" else "Returns by window"
+        return _finish(fig, title, source)

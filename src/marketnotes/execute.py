@@ -1,0 +1,103 @@
+"""Notebook execution through papermill's Python API (never its CLI's `-p` type guessing).
+
+Parameters are the validated params as JSON-native values. The kernel is `python3`, which
+jupyter_client starts with the *current* interpreter (it rewrites a bare `python` in the
+kernelspec to sys.executable), so a venv works without activating it; MARKETNOTES_KERNEL names
+another kernel. A failing cell becomes `TemplateCellFailed` with the template's cell number,
+its first lines and the error, and the partial notebook is kept as `note.failed.ipynb`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.exceptions import PapermillExecutionError
+
+from marketnotes import atomic
+from marketnotes.errors import RenderError, TemplateCellFailed, TemplateNotFound
+from marketnotes.spec import NoteSpec
+
+CELL_TIMEOUT = 300
+
+
+def kernel_name() -> str:
+    return os.environ.get("MARKETNOTES_KERNEL", "python3")
+
+
+def find_template(spec: NoteSpec) -> Path:
+    """A path ending in .ipynb, or a name looked up in templates/ beside the params folder,
+    in ./templates, and in MARKETNOTES_TEMPLATES."""
+    name = spec.params.template
+    places: list[Path] = []
+    if spec.params_path is not None:
+        places.append(spec.params_path.resolve().parent.parent / "templates")
+        places.append(spec.params_path.resolve().parent)
+    places.append(Path.cwd() / "templates")
+    if os.environ.get("MARKETNOTES_TEMPLATES"):
+        places.append(Path(os.environ["MARKETNOTES_TEMPLATES"]))
+    if name.endswith(".ipynb"):
+        direct = Path(name).expanduser()
+        candidates = [direct] if direct.is_absolute() else [Path.cwd() / direct] + [p / direct for p in places]
+    else:
+        candidates = [p / f"{name}.ipynb" for p in places]
+    for path in candidates:
+        if path.is_file():
+            return path.resolve()
+    raise TemplateNotFound(name, [str(p) for p in dict.fromkeys(c.parent for c in candidates)])
+
+
+@lru_cache(maxsize=32)
+def declared_parameters(template: Path, mtime_ns: int) -> frozenset[str]:
+    return frozenset(papermill.inspect_notebook(str(template)).keys())
+
+
+def parameters_cell_index(nb: nbformat.NotebookNode) -> int | None:
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return i
+    return None
+
+
+def execute(spec: NoteSpec, template: Path, parameters: dict, cwd: Path | None = None) -> nbformat.NotebookNode:
+    """Run the template; return the executed notebook (written atomically to note.ipynb)."""
+    out_dir = spec.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    running = out_dir / ".note.running.ipynb"
+    try:
+        nb = papermill.execute_notebook(
+            str(template),
+            str(running),
+            parameters=parameters,
+            kernel_name=kernel_name(),
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd or template.parent),
+            execution_timeout=CELL_TIMEOUT,
+        )
+    except PapermillExecutionError as exc:
+        failed = _keep_failed(running, spec.path("note.failed.ipynb"))
+        source_nb = nbformat.read(template, as_version=4)
+        param_idx = parameters_cell_index(source_nb)
+        # papermill injects one cell after the parameters cell; report the template's own numbering
+        index = exc.cell_index - 1 if param_idx is not None and exc.cell_index > param_idx else exc.cell_index
+        raise TemplateCellFailed(template.name, index + 1, exc.ename, exc.evalue, exc.source, failed) from None
+    except (DeadKernelError, CellTimeoutError) as exc:
+        failed = _keep_failed(running, spec.path("note.failed.ipynb"))
+        raise RenderError("notebook", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (partial notebook: {failed})") from None
+    finally:
+        running.unlink(missing_ok=True)
+    atomic.write_text(spec.path("note.ipynb"), nbformat.writes(nb))
+    spec.path("note.failed.ipynb").unlink(missing_ok=True)
+    return nb
+
+
+def _keep_failed(running: Path, target: Path) -> Path | None:
+    if running.exists():
+        os.replace(running, target)
+        return target
+    return None

@@ -1,0 +1,59 @@
+"""manifest.json: what a note was made from, so anyone can tell how to reproduce it.
+
+Holds the validated params, the as-of resolution, the data source and a SHA-256 of the exact
+prices used, the template's hash, package versions, per-stage timings and each output file's
+hash. Nothing secret is ever put here: SMTP settings live outside params by design.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from marketnotes import __version__, atomic
+from marketnotes.data import PriceData
+from marketnotes.spec import NoteSpec
+
+PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient", "ipykernel", "yfinance", "exchange_calendars", "pydantic", "jinja2", "playwright", "pyarrow")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    found = {"marketnotes": __version__, "python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def write_manifest(
+    spec: NoteSpec,
+    prices: PriceData,
+    template: Path,
+    outputs: list[Path],
+    timings: dict[str, float],
+    check_summary: str,
+) -> Path:
+    manifest = {
+        "note": spec.name,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "params": spec.params.model_dump(mode="json"),
+        "params_file": str(spec.params_path) if spec.params_path else None,
+        "as_of": {"requested": spec.requested_as_of, "session": spec.as_of_iso, "phrase": spec.as_of_phrase},
+        "data": {"source": prices.source, "sha256": prices.sha256(), "ranges": prices.ranges(), "gaps": prices.gaps},
+        "template": {"path": str(template), "sha256": file_sha256(template)},
+        "fact_check": check_summary,
+        "versions": versions(),
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in outputs if p.exists()},
+    }
+    return atomic.write_text(spec.path("manifest.json"), json.dumps(manifest, indent=2))

@@ -1,0 +1,73 @@
+"""Executed notebook -> one self-contained HTML note, through nbconvert with our own template.
+
+The `marketnotes` nbconvert template (nbtemplates/marketnotes) extends JupyterLab's output
+rendering but writes its own page: no input cells, no prompts, no scripts, no CDN; images are
+embedded as data URIs so the file reads offline and attaches to an email as-is. Header and
+footer text comes from the spec and is escaped in the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as pkg_resources
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from marketnotes import __version__
+from marketnotes.spec import NoteSpec
+
+TEMPLATES = Path(str(pkg_resources.files("marketnotes") / "render" / "nbtemplates"))
+
+
+@lru_cache(maxsize=1)
+def exporter() -> HTMLExporter:
+    """Built once per process: nbconvert's template lookup and Jinja compile are not free."""
+    return HTMLExporter(
+        template_name="marketnotes",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def house_css() -> str:
+    return (TEMPLATES / "marketnotes" / "note.css").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the header and footer say; built from the spec and the data actually used."""
+
+    title: str
+    as_of: str
+    as_of_phrase: str
+    index_set: str
+    source: str
+    data_range: str
+    generated: str
+
+    @classmethod
+    def for_note(cls, spec: NoteSpec, source: str, ranges: dict[str, tuple[str, str]]) -> PageInfo:
+        labels = spec.params.labels
+        span = "; ".join(f"{labels.get(s, s)} {a} to {b}" for s, (a, b) in ranges.items())
+        return cls(
+            title=spec.params.title,
+            as_of=spec.as_of_iso,
+            as_of_phrase=spec.as_of_phrase,
+            index_set=" · ".join(labels.values()),
+            source=source,
+            data_range=f"prices {span}",
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+
+
+def to_html(nb: nbformat.NotebookNode, page: PageInfo) -> str:
+    info = {**page.__dict__, "version": __version__, "css": house_css()}
+    body, _ = exporter().from_notebook_node(nb, resources={"marketnotes": info})
+    return body

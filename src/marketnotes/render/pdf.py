@@ -1,0 +1,139 @@
+"""HTML note -> PDF through a real Chromium driven by Playwright.
+
+Why not nbconvert's `--to webpdf`: it cannot be pointed at a system Chromium and prints Letter
+only. We reuse nbconvert's HTML and drive Playwright ourselves: the system Chromium when present
+(Debian's /usr/bin/chromium, or MARKETNOTES_CHROMIUM), Playwright's own browser otherwise.
+
+Backends sit in a small registry so another engine can be plugged in the same way; a backend
+is a context manager, so a batch keeps one browser open for all its PDFs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from markupsafe import escape
+
+from marketnotes import atomic
+from marketnotes.errors import BrowserNotFound, RenderError
+
+SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Flags for a closed network and a root user (see README, troubleshooting).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+MARGINS = {"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}
+
+_BACKENDS: dict[str, Callable[[], PdfBackend]] = {}
+
+
+def register_backend(name: str):
+    def deco(factory):
+        _BACKENDS[name] = factory
+        return factory
+
+    return deco
+
+
+def get_backend(name: str = "chromium") -> PdfBackend:
+    try:
+        return _BACKENDS[name]()
+    except KeyError:
+        raise RenderError("pdf", f"unknown PDF backend {name!r}; known: {', '.join(sorted(_BACKENDS))}") from None
+
+
+class PdfBackend:
+    def __enter__(self) -> PdfBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def render(self, html: str, target: Path, title: str, page_size: str) -> Path:  # pragma: no cover
+        raise NotImplementedError
+
+
+def find_chromium() -> str | None:
+    """MARKETNOTES_CHROMIUM, then a system Chromium on PATH; None means try Playwright's own."""
+    explicit = os.environ.get("MARKETNOTES_CHROMIUM")
+    if explicit:
+        if not (Path(explicit).is_file() and os.access(explicit, os.X_OK)):
+            raise BrowserNotFound([f"MARKETNOTES_CHROMIUM={explicit} (not an executable file)"])
+        return explicit
+    for name in SYSTEM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def footer_template(title: str) -> str:
+    return (
+        '<div style="font-family: DejaVu Sans, Arial, sans-serif; font-size: 7.5px; color: #5b6573; '
+        'width: 100%; padding: 0 15mm; display: flex; justify-content: space-between;">'
+        f"<span>{escape(title)}</span>"
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
+    )
+
+
+@register_backend("chromium")
+class ChromiumPdf(PdfBackend):
+    """One browser per instance, started on first use and reused for every PDF it prints."""
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser = None
+
+    def _launch(self):
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        path = find_chromium()
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            self.close()
+            if path is None and "Executable doesn't exist" in str(exc):
+                raise BrowserNotFound(["MARKETNOTES_CHROMIUM", *SYSTEM_CANDIDATES, "Playwright's own browser"]) from None
+            raise RenderError("pdf", f"Chromium at {path or 'playwright default'} failed to start: {str(exc).splitlines()[0]}") from None
+        return self._browser
+
+    def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
+        browser = self._browser or self._launch()
+        page = browser.new_page()
+        try:
+            page.set_content(html, wait_until="load")
+            page.emulate_media(media="print")
+            pdf = page.pdf(
+                format=page_size,
+                margin=MARGINS,
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer_template(title),
+            )
+        finally:
+            page.close()
+        return atomic.write_bytes(target, pdf)
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
