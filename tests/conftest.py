@@ -42,6 +42,6 @@ def write_yahoo_csv(path: Path, frame: pd.DataFrame) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

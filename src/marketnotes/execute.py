@@ -78,6 +78,8 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, cwd: Path | None =
             log_output=False,
             cwd=str(cwd or template.parent),
             execution_timeout=CELL_TIMEOUT,
+            # ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
+            extra_arguments=["--IPKernelApp.log_level=ERROR"] if kernel_name() == "python3" else [],
         )
     except PapermillExecutionError as exc:
         failed = _keep_failed(running, spec.path("note.failed.ipynb"))

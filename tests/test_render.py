@@ -1,0 +1,105 @@
+"""The rendered note as a reader meets it: HTML in a real Chromium, the PDF's text and pixels."""
+
+import json
+import subprocess
+import sys
+
+import matplotlib.image as mpimg
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+from marketnotes import pipeline
+from marketnotes.render.pdf import CHROMIUM_ARGS, find_chromium
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(repo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    spec, prices = pipeline.prepare(repo / "params" / "demo.yaml", output_dir=out)
+    return pipeline.render_note(spec, prices)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_outputs_land_where_promised(demo):
+    names = sorted(p.name for p in demo.spec.out_dir.iterdir())
+    assert names == ["facts.json", "manifest.json", "note.html", "note.ipynb", "note.pdf"]
+    assert demo.spec.out_dir.parts[-2:] == ("2018-12-21", "demo")
+
+
+def test_html_opens_cleanly_in_chromium(demo, browser):
+    page = browser.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("data:", "file:")) else None)
+    page.goto(demo.paths["html"].resolve().as_uri(), wait_until="load")
+    assert errors == [] and requests == []  # self-contained: nothing fetched from a network
+    headline = page.inner_text("h2.mn-headline")
+    assert headline == demo.analysis.narrative.headline.text
+    body = page.inner_text("body")
+    assert demo.analysis.narrative.lead[0].text in body.replace("\n", " ")
+    sizes = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+    assert len(sizes) == 4 and all(ok and w > 0 and h > 0 for ok, w, h in sizes)
+    assert page.locator("script").count() == 0
+    assert "Not investment advice" in body and "as of Friday 2018-12-21 close" in body
+    # no code showing
+    assert "Note.load" not in body and "import" not in body
+    # every traced number points at a fact in facts.json
+    facts = {f["id"] for f in json.loads(demo.paths["facts"].read_text())["facts"]}
+    cited = page.eval_on_selector_all("[data-fact]", "els => els.flatMap(e => e.dataset.fact.split(' '))")
+    assert cited and set(cited) <= facts
+    page.close()
+
+
+def test_readable_on_a_phone(demo, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(demo.paths["html"].resolve().as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    page.close()
+
+
+def test_pdf_has_the_prose_and_no_code(demo):
+    text = subprocess.run(["pdftotext", "-layout", str(demo.paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert demo.analysis.narrative.headline.text in flat
+    assert "Page 1 of" in flat and demo.spec.params.title in flat
+    for code in ("Note.load", "import ", "note.chart", "price_snapshot"):
+        assert code not in flat
+    info = subprocess.run(["pdfinfo", str(demo.paths["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert "pts (A4)" in info  # pdfinfo names the paper size
+
+
+def test_page_one_charts_stay_inside_the_margins(demo, tmp_path):
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(demo.paths["pdf"]), str(tmp_path / "p")], check=True)
+    page = mpimg.imread(next(tmp_path.glob("p*.png")))[:, :, :3]
+    height, width = page.shape[:2]
+    margin = int(width * 10 / 210)  # 10 mm of 210: inside the 15 mm print margin
+    ink = page.min(axis=2) < 0.9
+    assert not ink[:, :margin].any() and not ink[:, -margin:].any(), "something crosses the side margins"
+    assert ink[:, margin:-margin].mean() > 0.02  # and the page is not blank
+
+
+def test_manifest_records_what_the_note_was_made_from(demo):
+    manifest = json.loads(demo.paths["manifest"].read_text())
+    assert manifest["as_of"] == {"requested": "2018-12-21", "session": "2018-12-21", "phrase": "as of Friday 2018-12-21 close"}
+    assert manifest["params"]["indices"][0]["symbol"] == "^IXIC"
+    assert len(manifest["data"]["sha256"]) == 64 and manifest["fact_check"].startswith("fact check PASSED")
+    assert set(manifest["timings_seconds"]) == {"facts", "notebook", "html", "pdf"}
+    assert "note.pdf" in manifest["files"] and manifest["versions"]["papermill"]
+
+
+def test_the_executed_notebook_keeps_its_parameters(demo):
+    nb = nbformat.read(demo.paths["notebook"], as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "as_of = \"2018-12-21\"" in injected[0].source
