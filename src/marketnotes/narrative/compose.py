@@ -53,7 +53,8 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
         lead.append(say("others", rest, w))
     big = [s for s in symbols if abs(facts.value(f"{key_of(s)}.z.1d", 0)) >= BIG_DAY_SIGMA]
     if w == "1w" and big:
-        lead.append(say("big_day", max(big, key=lambda s: abs(facts.value(f"{key_of(s)}.z.1d"))), score=BIG_DAY_SIGMA))
+        # among the unusual days, name the biggest move in percent (what a reader will quote)
+        lead.append(say("big_day", max(big, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.1d"))), score=BIG_DAY_SIGMA))
 
     sections = [
         Section("Leaders and laggards", _leaders(facts, say, symbols, mover)),

@@ -1,0 +1,34 @@
+"""PDF backend selection and the missing-browser error."""
+
+import pytest
+
+from marketnotes.errors import BrowserNotFound
+from marketnotes.render import pdf
+
+
+def test_explicit_chromium_path_must_exist(monkeypatch):
+    monkeypatch.setenv("MARKETNOTES_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(BrowserNotFound, match="MARKETNOTES_CHROMIUM=/nonexistent/chromium"):
+        pdf.find_chromium()
+
+
+def test_no_browser_anywhere_says_how_to_install_one(monkeypatch, tmp_path):
+    monkeypatch.delenv("MARKETNOTES_CHROMIUM", raising=False)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))  # Playwright's own: absent
+    with pytest.raises(BrowserNotFound) as exc, pdf.get_backend("chromium") as backend:
+        backend.render("<p>x</p>", tmp_path / "x.pdf", "t", "A4")
+    assert "apt-get install chromium" in str(exc.value) and "--format html" in str(exc.value)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_unknown_backend_and_page_sizes(tmp_path):
+    with pytest.raises(Exception, match="unknown PDF backend 'wkhtml'"):
+        pdf.get_backend("wkhtml")
+    with pdf.get_backend() as backend:
+        letter = backend.render("<h1>Letter</h1>", tmp_path / "l.pdf", "Title <b>", "Letter")
+        a4 = backend.render("<h1>A4</h1>", tmp_path / "a.pdf", "Title", "A4")
+    from pypdf import PdfReader
+
+    assert [round(float(x)) for x in PdfReader(letter).pages[0].mediabox[2:]] == [612, 792]
+    assert [round(float(x)) for x in PdfReader(a4).pages[0].mediabox[2:]] == [596, 843]
