@@ -158,6 +158,9 @@ def render_cmd(
     output_dir: OutputDir = None,
     set_: Sets = None,
     offline: Offline = False,
+    email: EmailTo = None,
+    dry_run: DryRun = False,
+    smtp_config: SmtpConfig = None,
 ) -> None:
     """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -176,6 +179,38 @@ def render_cmd(
     out.print(f"[dim]{result.analysis.check.summary()}; {timings}[/]")
     for kind, path in result.paths.items():
         out.print(f"  {kind:9s} {path}", highlight=False)
+    if email:
+        deliver(spec.out_dir, email, dry_run, False, smtp_config)
+
+
+EmailTo = Annotated[Path | None, typer.Option("--email", help="recipients file: email the note after rendering")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="write the message as note.eml instead of sending")]
+SmtpConfig = Annotated[Path | None, typer.Option("--smtp-config", help="SMTP settings file (host, port, user, from, tls)")]
+Force = Annotated[bool, typer.Option("--force", help="send even if the ledger says it was sent")]
+
+
+@app.command("send")
+def send_cmd(
+    note_dir: Annotated[Path, typer.Argument(help="a rendered note folder, e.g. reports/2018-12-21/demo")],
+    to: Annotated[Path, typer.Option("--to", help="recipients file (to/cc/bcc, subject)")],
+    dry_run: DryRun = False,
+    force: Force = False,
+    smtp_config: SmtpConfig = None,
+) -> None:
+    """Email a rendered note's PDF: once per recipient list (ledger), retried on transient errors."""
+    deliver(note_dir, to, dry_run, force, smtp_config)
+
+
+def deliver(note_dir: Path, to: Path, dry_run: bool, force: bool, smtp_config: Path | None) -> None:
+    from marketnotes.delivery import load_recipients, load_settings, send_note
+
+    recipients = load_recipients(to)
+    settings = None if dry_run else load_settings(smtp_config)
+    outcome = send_note(note_dir, recipients, settings, dry_run=dry_run, force=force)
+    colour = {"sent": "green", "dry-run": "cyan", "skipped": "yellow", "partial": "red"}[outcome.status]
+    out.print(f"[{colour}]{outcome.status}[/] {escape(outcome.detail)}", highlight=False)
+    if outcome.status == "partial":
+        raise typer.Exit(5)
 
 
 @templates_app.command("check")
