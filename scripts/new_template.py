@@ -29,14 +29,15 @@ lookback = ["1d", "1w", "1m", "3m", "ytd"]
 chart_years = 1.0
 events = ["cpi"]
 page_size = "A4"
-price_snapshot = None  # set by marketnotes: prices already loaded by the host'''
+price_snapshot = None  # set by marketnotes: prices the host already loaded
+facts_snapshot = None  # set by marketnotes: facts the host already computed'''
 
 LOAD = '''from marketnotes.notebook import Note
 
 note = Note.load(
     title=title, as_of=as_of, indices=indices, source=source, source_options=source_options,
     rotation=rotation, lookback=lookback, chart_years=chart_years, events=events,
-    page_size=page_size, price_snapshot=price_snapshot,
+    page_size=page_size, price_snapshot=price_snapshot, facts_snapshot=facts_snapshot,
 )'''
 
 BODY = [

@@ -36,7 +36,7 @@ HOUSE_STYLE = {
     "legend.frameon": False,
     "legend.fontsize": 8,
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": 144,
     "lines.linewidth": 1.6,
 }
 SIZE = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
@@ -54,12 +54,18 @@ class Chart:
         return data, {"image/png": {"alt": self.title}}
 
 
+def _figure() -> Figure:
+    # constrained layout is solved during the one draw that renders the PNG (tight_layout
+    # would draw twice); the source line sits in the figure's bottom margin
+    return Figure(figsize=SIZE, layout="constrained")
+
+
 def _finish(fig: Figure, title: str, source: str) -> Chart:
     fig.axes[0].set_title(title)
-    fig.text(0.01, 0.01, source, fontsize=7, color="#666666", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.supxlabel(source, fontsize=7, color="#666666", x=0.01, ha="left")
     buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf)
+    FigureCanvasAgg(fig)
+    fig.savefig(buf, format="png", dpi=HOUSE_STYLE["savefig.dpi"], metadata={"Software": None})
     return Chart(buf.getvalue(), title)
 
 
@@ -80,7 +86,7 @@ def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | N
     """Each index rebased to 100 at the start of the chart window, CPI days and as-of marked."""
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=SIZE)
+        fig = _figure()
         ax = fig.add_subplot()
         window = _window(closes, as_of, years)
         for symbol in window.columns:
@@ -110,7 +116,7 @@ def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: 
     lead, lag = pair
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=SIZE)
+        fig = _figure()
         ax = fig.add_subplot()
         series = (closes[lead] / closes[lag]).dropna()
         shown = _window(series.to_frame("r"), as_of, years)["r"]
@@ -130,7 +136,7 @@ def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str) 
     """Distance below the running all-time closing high (full history), shown over the window."""
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=SIZE)
+        fig = _figure()
         ax = fig.add_subplot()
         for symbol in closes.columns:
             series = closes[symbol].dropna().loc[:as_of]
@@ -147,7 +153,7 @@ def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...
     shown = [w for w in windows if all(f"{key_of(s)}.ret.{w}" in facts for s in symbols)]
     table = pd.DataFrame({facts.labels[s]: [facts.value(f"{key_of(s)}.ret.{w}") * 100 for w in shown] for s in symbols}, index=shown)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=SIZE)
+        fig = _figure()
         ax = fig.add_subplot()
         width = 0.8 / max(1, len(symbols))
         for i, label in enumerate(table.columns):

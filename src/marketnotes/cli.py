@@ -213,6 +213,75 @@ def deliver(note_dir: Path, to: Path, dry_run: bool, force: bool, smtp_config: P
         raise typer.Exit(5)
 
 
+@app.command("batch")
+def batch_cmd(
+    params_files: list[Path],
+    date_from: Annotated[str | None, typer.Option("--from", help="backfill start (YYYY-MM-DD)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="backfill end (YYYY-MM-DD)")] = None,
+    every: Annotated[str, typer.Option("--every", help="weekday for backfill: friday, monday, …, or day")] = "friday",
+    as_of: AsOf = None,
+    fmt: Formats = None,
+    output_dir: OutputDir = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="parallel workers (default: cores)")] = None,
+    set_: Sets = None,
+    offline: Offline = False,
+    email: EmailTo = None,
+    dry_run: DryRun = False,
+    smtp_config: SmtpConfig = None,
+) -> None:
+    """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from marketnotes import batch
+    from marketnotes.calendar import resolve_as_of
+    from marketnotes.params import load_params
+    from marketnotes.worker import Job
+
+    overrides = tuple([*(set_ or []), *format_overrides(fmt)])
+    jobs: list[Job] = []
+    for path in params_files:
+        params = load_params(path, list(overrides), as_of)  # validate every file before starting
+        if date_from or date_to:
+            if not (date_from and date_to):
+                raise typer.BadParameter("--from and --to go together")
+            dates = batch.backfill_dates(date_from, date_to, every)
+        else:
+            dates = [resolve_as_of(params.as_of).session.date().isoformat()]
+        jobs += [Job(len(jobs) + i, path, d, overrides, output_dir) for i, d in enumerate(dates)]
+    names = {j.index: f"{j.params_path.stem} {j.as_of}" for j in jobs}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("starting workers", total=len(jobs))
+
+        def progress(result, index, stage):
+            if result is not None:
+                bar.advance(task)
+            bar.update(task, description=f"{names[index]}: {stage}")
+
+        summary = batch.run_batch(jobs, workers, offline, progress)
+    root = output_dir or load_params(params_files[0], list(overrides)).output_dir
+    deliveries = {}
+    if email:
+        for r in summary.results:
+            if r.status == "ok":
+                try:
+                    deliver(Path(r.output), email, dry_run, False, smtp_config)
+                    deliveries[r.index] = "sent" if not dry_run else "dry-run"
+                except (MarketNotesError, typer.Exit) as exc:
+                    deliveries[r.index] = f"failed: {exc}"
+    for r in summary.results:
+        if r.index in deliveries:
+            r.detail = f"{r.detail or ''}; email {deliveries[r.index]}"
+    path = summary.write(Path(root))
+    table = Table("note", "as of", "status", "seconds", "output or error", title=f"{len(summary.results)} notes in {summary.seconds:.1f}s on {summary.workers} workers")
+    for r in sorted(summary.results, key=lambda r: r.index):
+        status = "[green]ok[/]" if r.status == "ok" else "[red]failed[/]"
+        table.add_row(r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.output if r.status == "ok" else r.error or ""))
+    out.print(table)
+    out.print(f"summary: {path}", highlight=False)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
 @templates_app.command("check")
 def templates_check(
     templates: Annotated[list[Path] | None, typer.Argument(help="templates to lint (default: templates/*.ipynb)")] = None,

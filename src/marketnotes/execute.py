@@ -23,6 +23,8 @@ from marketnotes.errors import RenderError, TemplateCellFailed, TemplateNotFound
 from marketnotes.spec import NoteSpec
 
 CELL_TIMEOUT = 300
+# ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def kernel_name() -> str:
@@ -63,8 +65,12 @@ def parameters_cell_index(nb: nbformat.NotebookNode) -> int | None:
     return None
 
 
-def execute(spec: NoteSpec, template: Path, parameters: dict, cwd: Path | None = None) -> nbformat.NotebookNode:
-    """Run the template; return the executed notebook (written atomically to note.ipynb)."""
+def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nbformat.NotebookNode:
+    """Run the template; return the executed notebook (written atomically to note.ipynb).
+
+    `kernel` is an already started kernel manager (a batch worker's warm spare); without it
+    papermill starts one. Either way the kernel is fresh: it has never run another note.
+    """
     out_dir = spec.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     running = out_dir / ".note.running.ipynb"
@@ -76,10 +82,11 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, cwd: Path | None =
             kernel_name=kernel_name(),
             progress_bar=False,
             log_output=False,
-            cwd=str(cwd or template.parent),
+            request_save_on_cell_execute=False,  # one write at the end, not one per cell
+            cwd=str(template.parent),
             execution_timeout=CELL_TIMEOUT,
-            # ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
-            extra_arguments=["--IPKernelApp.log_level=ERROR"] if kernel_name() == "python3" else [],
+            extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [],
+            **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as exc:
         failed = _keep_failed(running, spec.path("note.failed.ipynb"))

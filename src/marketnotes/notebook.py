@@ -17,10 +17,12 @@ from IPython.display import HTML
 from markupsafe import escape
 
 from marketnotes import charts
-from marketnotes.calendar import resolve_as_of
+from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
 from marketnotes.events import load_events
-from marketnotes.facts import key_of
+from marketnotes.facts import FactTable, key_of
+from marketnotes.narrative import write_note
+from marketnotes.narrative.writer import environment
 from marketnotes.params import validate
 from marketnotes.pipeline import Analysis, analyse
 from marketnotes.spec import NoteSpec
@@ -36,16 +38,27 @@ class Note:
     events: pd.DataFrame
 
     @classmethod
-    def load(cls, price_snapshot: str | None = None, **parameters: Any) -> Note:
-        """Validate the template's parameters with the params model, then load and analyse."""
+    def load(cls, price_snapshot: str | None = None, facts_snapshot: str | None = None, **parameters: Any) -> Note:
+        """Validate the template's parameters with the params model, then load and analyse.
+
+        Under marketnotes the host passes the prices and facts it already computed (snapshots),
+        so the kernel neither reloads data nor recomputes facts; in Jupyter both are computed here.
+        """
         params = validate({k: v for k, v in parameters.items() if v is not None or k == "rotation"}, "template parameters")
-        resolved = resolve_as_of(params.as_of)
         if price_snapshot:
             prices = PriceData.from_parquet(price_snapshot)
+            resolved = ResolvedAsOf(str(params.as_of), prices.as_of)
         else:
+            resolved = resolve_as_of(params.as_of)
             prices = load_prices(make_source(params.source, params.source_options), params.symbols, resolved)
         spec = NoteSpec.build(params, resolved, prices.as_of)
-        return cls(spec, prices, analyse(spec, prices), load_events(params.events))
+        if facts_snapshot:
+            facts = FactTable.from_json(Path(facts_snapshot).read_text(encoding="utf-8"))
+            narrative, check = write_note(facts, params.symbols, params.rotation_pair)
+            analysis = Analysis(facts, narrative, check)
+        else:
+            analysis = analyse(spec, prices)
+        return cls(spec, prices, analysis, load_events(params.events))
 
     # -- prose ---------------------------------------------------------------------------
     def headline(self) -> HTML:
@@ -95,11 +108,25 @@ class Note:
         )
 
 
-def template_parameters(spec: NoteSpec, snapshot: Path | None, declared: set[str]) -> dict[str, Any]:
+def warm() -> None:
+    """Fill this process's caches (phrasebook, fonts) before a note needs them.
+
+    Batch workers run this in a kernel started ahead of need. It only builds caches whose
+    content is the same for every note, so a note rendered in a warmed kernel is identical
+    to one rendered cold.
+    """
+    environment().get_template("phrasebook.j2")
+    import matplotlib.font_manager
+
+    matplotlib.font_manager.findfont("DejaVu Sans")
+
+
+def template_parameters(spec: NoteSpec, snapshot: Path | None, declared: set[str], facts: Path | None = None) -> dict[str, Any]:
     """The validated params as JSON-native values, for the names a template declares."""
     values = spec.params.model_dump(mode="json")
     values["as_of"] = spec.as_of_iso
     base = spec.params_path.parent if spec.params_path else Path.cwd()
     values["events"] = [e if "/" not in e and not e.endswith(".csv") else str((base / e).resolve()) for e in spec.params.events]
     values["price_snapshot"] = str(snapshot) if snapshot else None
+    values["facts_snapshot"] = str(facts) if facts else None
     return {k: v for k, v in values.items() if k in declared}

@@ -93,11 +93,12 @@ def render_note(
     prices: PriceData,
     pdf_backend=None,
     on_stage: Callable[[str], None] = lambda stage: None,
+    kernel=None,
 ) -> RenderResult:
     """facts -> notebook -> HTML -> PDF -> facts.json + manifest, each output written atomically.
 
-    `pdf_backend` lets a batch pass one open browser for all its notes; alone, one is started
-    and closed here.
+    `pdf_backend` lets a batch pass one open browser for all its notes, and `kernel` a fresh
+    kernel it started ahead of need; alone, both are started and closed here.
     """
     from marketnotes import execute, manifest, notebook
     from marketnotes.render.html import PageInfo, to_html
@@ -109,10 +110,11 @@ def render_note(
         analysis = analyse(spec, prices)
         template = execute.find_template(spec)
     with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
-        snapshot = Path(work) / "prices.parquet"
+        snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
         prices.to_parquet(snapshot)
+        facts_file.write_text(analysis.facts.to_json(), encoding="utf-8")
         declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
-        nb = execute.execute(spec, template, notebook.template_parameters(spec, snapshot, declared))
+        nb = execute.execute(spec, template, notebook.template_parameters(spec, snapshot, declared, facts_file), kernel)
     paths = {"notebook": spec.path("note.ipynb")}
     with clock("html"):
         html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))

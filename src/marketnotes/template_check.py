@@ -17,7 +17,7 @@ import papermill
 from marketnotes.errors import MarketNotesError
 from marketnotes.params import NoteParams
 
-HOST_ONLY = {"price_snapshot"}
+HOST_ONLY = {"price_snapshot", "facts_snapshot"}
 
 
 def template_defaults(path: Path) -> dict:

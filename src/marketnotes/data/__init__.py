@@ -49,13 +49,14 @@ class PriceData:
 
     @classmethod
     def from_parquet(cls, path) -> PriceData:
+        """Gaps were reported by the host that wrote the snapshot; they are not recomputed."""
         long = pd.read_parquet(path)
         frames = {
             str(symbol): group.drop(columns=["symbol", "_as_of", "_source"]).set_index("date")
             for symbol, group in long.groupby("symbol", sort=False)
         }
         as_of, source = pd.Timestamp(long["_as_of"].iloc[0]), str(long["_source"].iloc[0])
-        return cls(frames=frames, as_of=as_of, source=source, gaps=_recent_gaps(frames, as_of))
+        return cls(frames=frames, as_of=as_of, source=source)
 
     def sha256(self) -> str:
         digest = hashlib.sha256()

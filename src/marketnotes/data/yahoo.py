@@ -16,9 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import yfinance as yf
-from curl_cffi.requests.exceptions import RequestException
-from yfinance.exceptions import YFRateLimitError, YFTickerMissingError
 
 from marketnotes import atomic
 from marketnotes.calendar import sessions_between
@@ -93,7 +90,9 @@ class YahooSource(PriceSource):
         self.calls = 0  # network requests made; tests and `data update` report it
 
     def describe(self) -> str:
-        return f"Yahoo Finance via yfinance {yf.__version__} (cache {self.cache.folder})"
+        from importlib.metadata import version
+
+        return f"Yahoo Finance via yfinance {version('yfinance')} (cache {self.cache.folder})"
 
     def load(self, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
         cached = self.cache.read(symbol)
@@ -124,6 +123,11 @@ class YahooSource(PriceSource):
         return last + pd.Timedelta(days=1)
 
     def _download(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        # yfinance (and curl_cffi) cost ~0.4 s to import: only a live fetch pays for them
+        import yfinance as yf
+        from curl_cffi.requests.exceptions import RequestException
+        from yfinance.exceptions import YFRateLimitError, YFTickerMissingError
+
         delay = self.options.backoff_seconds
         for attempt in range(self.options.retries + 1):
             try:

@@ -1,0 +1,141 @@
+"""Many notes at once: several params files, or one file backfilled over a date range.
+
+Data is fetched once per params file before any worker starts (the latest as-of of the batch),
+then workers read it offline from the cache, so a 52-week backfill makes no repeated network
+calls. Workers (default: one per core) keep warm state across notes (see worker.py). One note
+failing never stops the others; the batch ends with a summary table and
+`reports/batch-<timestamp>.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import queue
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from marketnotes import atomic
+from marketnotes.calendar import resolve_as_of
+from marketnotes.data import load_prices, make_source
+from marketnotes.errors import AsOfError
+from marketnotes.params import load_params
+from marketnotes.worker import Job, JobResult, run_worker
+
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "day": None}
+
+
+def backfill_dates(start: str, end: str, every: str = "friday") -> list[str]:
+    """Every chosen weekday in [start, end], each resolved to its session (a holiday Friday
+    becomes Thursday), duplicates removed, in order."""
+    if every not in WEEKDAYS:
+        raise AsOfError(every, f"--every takes one of {', '.join(WEEKDAYS)}")
+    days = pd.date_range(start, end, freq="D")
+    if WEEKDAYS[every] is not None:
+        days = days[days.weekday == WEEKDAYS[every]]
+    sessions = [resolve_as_of(d.date()).session.date().isoformat() for d in days]
+    return list(dict.fromkeys(sessions))
+
+
+@dataclass
+class BatchSummary:
+    started: str
+    seconds: float
+    workers: int
+    results: list[JobResult] = field(default_factory=list)
+    path: Path | None = None
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status != "ok"]
+
+    def write(self, output_dir: Path) -> Path:
+        stamp = self.started.replace(":", "").replace("-", "")
+        self.path = output_dir / f"batch-{stamp}.json"
+        payload = {
+            "started": self.started,
+            "seconds": round(self.seconds, 2),
+            "workers": self.workers,
+            "notes": len(self.results),
+            "failed": len(self.failed),
+            "results": [asdict(r) for r in sorted(self.results, key=lambda r: r.index)],
+        }
+        atomic.write_text(self.path, json.dumps(payload, indent=2))
+        return self.path
+
+
+def prefetch(jobs: list[Job], offline: bool) -> None:
+    """Load each params file's data once, through the latest as-of any of its jobs needs."""
+    latest: dict[Path, str] = {}
+    for job in jobs:
+        latest[job.params_path] = max(latest.get(job.params_path, job.as_of), job.as_of)
+    for path, as_of in latest.items():
+        params = load_params(path, [], as_of)
+        load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
+
+
+def run_batch(
+    jobs: list[Job],
+    workers: int | None = None,
+    offline: bool = False,
+    on_progress: Callable[[JobResult | None, int, str], None] = lambda result, index, stage: None,
+) -> BatchSummary:
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    clock = pd.Timestamp.now()
+    prefetch(jobs, offline)
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    todo, results, stages = ctx.Queue(), ctx.Queue(), ctx.Queue()
+    for job in jobs:
+        todo.put(job)
+    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True), daemon=False) for _ in range(count)]
+    for p in procs:
+        todo.put(None)
+    for p in procs:
+        p.start()
+    summary = BatchSummary(started, 0.0, count)
+    pending = {j.index: j for j in jobs}
+    in_flight: dict[int, int] = {}  # job index -> worker pid, from stage reports
+    while pending:
+        _drain_stages(stages, in_flight, on_progress)
+        try:
+            result: JobResult = results.get(timeout=0.2)
+        except queue.Empty:
+            _reap_dead_workers(procs, pending, in_flight, summary, on_progress)
+            continue
+        pending.pop(result.index, None)
+        in_flight.pop(result.index, None)
+        summary.results.append(result)
+        on_progress(result, result.index, "done")
+    for p in procs:
+        p.join(timeout=30)
+        if p.is_alive():
+            p.kill()
+    summary.seconds = (pd.Timestamp.now() - clock).total_seconds()
+    return summary
+
+
+def _drain_stages(stages, in_flight, on_progress) -> None:
+    while True:
+        try:
+            index, stage = stages.get_nowait()
+        except queue.Empty:
+            return
+        in_flight[index] = 1
+        on_progress(None, index, stage)
+
+
+def _reap_dead_workers(procs, pending, in_flight, summary, on_progress) -> None:
+    """A worker that died (killed, out of memory) fails its note; if none are left, fail the rest."""
+    if any(p.is_alive() for p in procs):
+        return
+    for index, job in list(pending.items()):
+        result = JobResult(index, job.params_path.stem, job.as_of, "failed", 0.0, error="worker process died before finishing this note", error_type="WorkerDied")
+        summary.results.append(result)
+        pending.pop(index)
+        on_progress(result, index, "done")

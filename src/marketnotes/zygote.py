@@ -1,0 +1,159 @@
+"""Fresh kernels in milliseconds: fork them from a warm, never-used "zygote" process.
+
+A cold IPython kernel spends ~1.5 s of CPU booting and importing pandas, matplotlib and
+marketnotes before a note's first cell runs. The zygote pays that once per batch worker: it
+imports everything and fills the caches that are identical for every note, then forks one
+child per note. Each child becomes a brand-new ipykernel (new IPython shell, new namespace)
+whose modules are in the zygote's pristine state, because the zygote itself never runs note
+code. So notes stay isolated exactly as with a cold kernel, at the cost of a fork.
+
+Protocol (stdin/stdout of `python -m marketnotes.zygote`): the worker writes the path of a
+connection file per line; the zygote answers with the forked kernel's pid. Linux only (fork
+after importing these libraries is not safe on macOS); elsewhere workers fall back to
+pre-started cold kernels (worker.WarmKernels).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+
+def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+    import ipykernel.kernelapp  # noqa: F401  (the heavy part of a kernel's start)
+
+    import marketnotes.notebook as mn
+
+    mn.warm()
+    import pyarrow.parquet  # noqa: F401
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves: no zombies
+    for line in sys.stdin:
+        connection_file = line.strip()
+        if not connection_file:
+            continue
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
+            # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
+            # stdout, which here is the worker's line protocol. Kernel death is reported by
+            # nbclient (heartbeat), so nothing is lost by silencing these.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.setsid()
+            from ipykernel.kernelapp import IPKernelApp
+
+            IPKernelApp.launch_instance(argv=["-f", connection_file, "--IPKernelApp.log_level=ERROR"])
+            os._exit(0)
+        sys.stdout.write(f"{pid}\n")
+        sys.stdout.flush()
+
+
+class ForkedKernel:
+    """The slice of a KernelManager that nbclient uses, for a kernel forked by the zygote."""
+
+    has_kernel = True
+    ipykernel = True
+
+    def __init__(self, pid: int, connection_file: str, info: dict):
+        self.pid, self.connection_file, self.info = pid, connection_file, info
+        self.kernel_id = Path(connection_file).stem
+        self._clients: list = []
+
+    def client(self):
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        kc = AsyncKernelClient()
+        kc.load_connection_info(self.info)
+        self._clients.append(kc)
+        return kc
+
+    def is_alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+    def interrupt_kernel(self) -> None:
+        os.kill(self.pid, signal.SIGINT)
+
+    def shutdown_kernel(self, now: bool = True, restart: bool = False) -> None:
+        """Close our client sockets (nbclient leaves them open when it does not own the kernel)."""
+        for kc in self._clients:
+            kc.stop_channels()
+        self._clients.clear()
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        Path(self.connection_file).unlink(missing_ok=True)
+
+    def cleanup_resources(self, restart: bool = False) -> None:
+        self.shutdown_kernel()
+
+
+class Zygote:
+    """One per batch worker; `take()` returns a fresh kernel and forks the next one ahead."""
+
+    def __init__(self, cwd: Path):
+        self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "marketnotes.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=str(cwd),
+            text=True,
+            bufsize=1,
+        )
+        self._spare: ForkedKernel | None = None
+
+    def _fork(self) -> ForkedKernel:
+        from jupyter_client.connect import write_connection_file
+
+        fname = str(self.runtime / f"kernel-{uuid.uuid4().hex}.json")
+        fname, info = write_connection_file(fname, ip="127.0.0.1", transport="tcp")
+        self.proc.stdin.write(fname + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        if not answer.strip():
+            raise RuntimeError(f"kernel zygote exited (code {self.proc.poll()})")
+        return ForkedKernel(int(answer), fname, info)
+
+    def take(self) -> ForkedKernel:
+        kernel = self._spare or self._fork()
+        self._spare = self._fork()
+        return kernel
+
+    def discard(self, kernel: ForkedKernel) -> None:
+        kernel.shutdown_kernel()
+
+    def close(self) -> None:
+        if self._spare is not None:
+            self._spare.shutdown_kernel()
+            self._spare = None
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        for leftover in self.runtime.glob("*.json"):
+            leftover.unlink(missing_ok=True)
+        self.runtime.rmdir()
+
+
+def available() -> bool:
+    from marketnotes.execute import kernel_name
+
+    return sys.platform.startswith("linux") and kernel_name() == "python3"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve()
