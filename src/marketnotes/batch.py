@@ -23,7 +23,7 @@ import pandas as pd
 from marketnotes import atomic
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
-from marketnotes.errors import AsOfError
+from marketnotes.errors import AsOfError, MarketNotesError
 from marketnotes.params import load_params
 from marketnotes.worker import Job, JobResult, run_worker
 
@@ -37,7 +37,7 @@ def backfill_dates(start: str, end: str, every: str = "friday") -> list[str]:
         raise AsOfError(every, f"--every takes one of {', '.join(WEEKDAYS)}")
     days = pd.date_range(start, end, freq="D")
     if WEEKDAYS[every] is not None:
-        days = days[days.weekday == WEEKDAYS[every]]
+        days = days[days.day_of_week == WEEKDAYS[every]]
     sessions = [resolve_as_of(d.date()).session.date().isoformat() for d in days]
     return list(dict.fromkeys(sessions))
 
@@ -70,13 +70,21 @@ class BatchSummary:
 
 
 def prefetch(jobs: list[Job], offline: bool) -> None:
-    """Load each params file's data once, through the latest as-of any of its jobs needs."""
-    latest: dict[Path, str] = {}
+    """Load each params file's data once, through the latest as-of any of its jobs needs.
+
+    A params file whose data cannot be loaded (unknown symbol, corrupt file) is left alone
+    here: each of its notes then fails with that same typed error, and the others go on.
+    """
+    latest: dict[tuple[Path, tuple[str, ...]], str] = {}
     for job in jobs:
-        latest[job.params_path] = max(latest.get(job.params_path, job.as_of), job.as_of)
-    for path, as_of in latest.items():
-        params = load_params(path, [], as_of)
-        load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
+        key = (job.params_path, job.overrides)
+        latest[key] = max(latest.get(key, job.as_of), job.as_of)
+    for (path, overrides), as_of in latest.items():
+        try:
+            params = load_params(path, list(overrides), as_of)
+            load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
+        except MarketNotesError:
+            continue
 
 
 def run_batch(

@@ -100,9 +100,18 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nb
         raise RenderError("notebook", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (partial notebook: {failed})") from None
     finally:
         running.unlink(missing_ok=True)
+    _stable_injected_cell_id(nb)
     atomic.write_text(spec.path("note.ipynb"), nbformat.writes(nb))
     spec.path("note.failed.ipynb").unlink(missing_ok=True)
     return nb
+
+
+def _stable_injected_cell_id(nb: nbformat.NotebookNode) -> None:
+    """papermill gives its injected cell a random id, which nbconvert writes into the HTML:
+    pin it so the same note rendered twice (alone or in a batch) gives identical files."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def _keep_failed(running: Path, target: Path) -> Path | None:

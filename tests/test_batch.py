@@ -1,0 +1,99 @@
+"""Batch and backfill: date expansion, isolation between notes, failure isolation, the summary."""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+import yfinance as yf
+
+from marketnotes import pipeline
+from marketnotes.batch import backfill_dates, run_batch
+from marketnotes.worker import Job
+from test_execute import make_project
+from test_yahoo import FakeTicker
+
+pytestmark = pytest.mark.slow
+
+POLLUTE = """import matplotlib as mpl, pandas as pd, marketnotes.charts as charts, marketnotes.narrative.words as words
+mpl.rcParams["lines.linewidth"] = 9
+charts.HOUSE_STYLE["axes.grid"] = False
+words.UP[2] = [("skyrocketed", "skyrockets", "skyrocketed")]
+pd.set_option("display.precision", 1)
+leaked = "state from another note"
+"""
+
+
+def test_backfill_resolves_holidays_and_removes_duplicates():
+    # Good Friday 2018-03-30 was a holiday: that week's note is as of Thursday
+    assert backfill_dates("2018-03-19", "2018-04-08") == ["2018-03-23", "2018-03-29", "2018-04-06"]
+    # every day of a weekend resolves to the same Friday: one note, not three
+    assert backfill_dates("2018-04-06", "2018-04-08", "day") == ["2018-04-06"]
+
+
+def chart_pngs(path):
+    nb = nbformat.read(path, as_version=4)
+    return [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+
+def test_a_note_is_identical_alone_and_after_a_polluting_note_in_the_same_worker(tmp_path, repo):
+    params = make_project(tmp_path, repo)
+    polluter_nb = nbformat.read(tmp_path / "templates" / "weekly-rotation.ipynb", as_version=4)
+    polluter_nb.cells.append(nbformat.v4.new_code_cell(POLLUTE))
+    nbformat.write(polluter_nb, tmp_path / "templates" / "polluter.ipynb")
+    polluter = tmp_path / "params" / "polluter.yaml"
+    polluter.write_text(params.read_text() + "template: polluter\nname: polluter\n")
+
+    alone_dir = tmp_path / "alone"
+    spec, prices = pipeline.prepare(params, output_dir=alone_dir)
+    alone = pipeline.render_note(spec, prices)
+
+    jobs = [Job(0, polluter, "2018-12-14"), Job(1, polluter, "2018-12-21"), Job(2, params, "2018-12-21", (), tmp_path / "batch")]
+    summary = run_batch(jobs, workers=1)
+    assert [r.status for r in summary.results] == ["ok", "ok", "ok"], [r.error for r in summary.results]
+    batch_dir = tmp_path / "batch" / "2018-12-21" / "t"
+    assert (batch_dir / "facts.json").read_text() == alone.paths["facts"].read_text()
+    assert chart_pngs(batch_dir / "note.ipynb") == chart_pngs(alone.paths["notebook"])
+    html_alone, html_batch = alone.paths["html"].read_text(), (batch_dir / "note.html").read_text()
+    strip = lambda h: h.split("Generated")[0]  # the footer's generation time differs, nothing else
+    assert strip(html_batch) == strip(html_alone) and "skyrocketed" not in html_batch
+
+
+def test_one_failing_note_does_not_stop_the_others_and_the_summary_says_why(tmp_path, repo):
+    params = make_project(tmp_path, repo, [(3, "raise ValueError('bad cell')")])
+    good = tmp_path / "params" / "good.yaml"
+    good.write_text(params.read_text().replace("weekly-rotation", "unused") + "name: good\n")
+    (tmp_path / "templates" / "good.ipynb").write_bytes((repo / "templates" / "weekly-rotation.ipynb").read_bytes())
+    good.write_text(good.read_text() + "template: good\n")
+    bad_data = tmp_path / "params" / "baddata.yaml"
+    bad_data.write_text(good.read_text().replace("^IXIC", "^NOPE").replace("name: good", "name: baddata"))
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [sys.executable, "-m", "marketnotes", "batch", str(good), str(params), str(bad_data), "--as-of", "2018-12-21", "--workers", "2"],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "250"},
+    )
+    assert proc.returncode == 1, proc.stderr
+    summary_file = next(out.glob("batch-*.json"))
+    summary = json.loads(summary_file.read_text())
+    assert summary["notes"] == 3 and summary["failed"] == 2
+    by_note = {r["note"]: r for r in summary["results"]}
+    assert by_note["good"]["status"] == "ok" and (out / "2018-12-21" / "good" / "note.html").exists()
+    assert by_note["t"]["status"] == "failed" and "cell 4" in by_note["t"]["error"] and by_note["t"]["error_type"] == "TemplateCellFailed"
+    assert by_note["baddata"]["error_type"] == "UnknownSymbol"
+    assert all(r["seconds"] > 0 for r in summary["results"])
+    assert "good" in proc.stdout and "failed" in proc.stdout and str(summary_file) in proc.stdout
+
+
+def test_backfill_fetches_live_data_once(tmp_path, repo, monkeypatch):
+    FakeTicker.calls, FakeTicker.behaviour = [], {}
+    monkeypatch.setattr(yf, "Ticker", FakeTicker)
+    params = make_project(tmp_path, repo)
+    params.write_text(
+        params.read_text().replace("source: sample", f"source: yahoo\nsource_options: {{cache_dir: {tmp_path / 'cache'}}}\nevents: []")
+        .replace("as_of: 2018-12-21", "as_of: 2024-02-23")
+    )
+    jobs = [Job(i, params, d) for i, d in enumerate(backfill_dates("2024-02-01", "2024-02-29"))]
+    summary = run_batch(jobs, workers=2)
+    assert [r.status for r in summary.results] == ["ok"] * 4, [r.error for r in summary.results]
+    assert sorted(c[0] for c in FakeTicker.calls) == ["^GSPC", "^IXIC"]  # one fetch per symbol, for all four weeks
