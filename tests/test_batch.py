@@ -97,3 +97,23 @@ def test_backfill_fetches_live_data_once(tmp_path, repo, monkeypatch):
     summary = run_batch(jobs, workers=2)
     assert [r.status for r in summary.results] == ["ok"] * 4, [r.error for r in summary.results]
     assert sorted(c[0] for c in FakeTicker.calls) == ["^GSPC", "^IXIC"]  # one fetch per symbol, for all four weeks
+
+
+def test_each_notes_kernel_runs_in_its_own_templates_folder(tmp_path, repo):
+    """Templates that read files beside them (a logo, a disclaimer) work in a mixed batch."""
+    read_marker = "from IPython.display import Markdown\nMarkdown(open('marker.txt').read())"
+    jobs = []
+    for i, team in enumerate(["alpha", "beta"]):
+        params = make_project(_mkdir(tmp_path / team), repo, [(3, read_marker)])
+        (tmp_path / team / "templates" / "marker.txt").write_text(f"written for team {team}")
+        jobs.append(Job(i, params, "2018-12-21", (), tmp_path / "out" / team))
+    summary = run_batch(jobs, workers=1)
+    assert [r.status for r in summary.results] == ["ok", "ok"], [r.error for r in summary.results]
+    for team in ["alpha", "beta"]:
+        html = (tmp_path / "out" / team / "2018-12-21" / "t" / "note.html").read_text()
+        assert f"written for team {team}" in html
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path

@@ -69,12 +69,14 @@ class BatchSummary:
         return self.path
 
 
-def prefetch(jobs: list[Job], offline: bool) -> None:
+def prefetch(jobs: list[Job], offline: bool) -> bool:
     """Load each params file's data once, through the latest as-of any of its jobs needs.
 
     A params file whose data cannot be loaded (unknown symbol, corrupt file) is left alone
     here: each of its notes then fails with that same typed error, and the others go on.
+    Returns whether any note wants a PDF (workers then launch Chromium ahead of need).
     """
+    want_pdf = False
     latest: dict[tuple[Path, tuple[str, ...]], str] = {}
     for job in jobs:
         key = (job.params_path, job.overrides)
@@ -82,9 +84,11 @@ def prefetch(jobs: list[Job], offline: bool) -> None:
     for (path, overrides), as_of in latest.items():
         try:
             params = load_params(path, list(overrides), as_of)
+            want_pdf = want_pdf or "pdf" in params.formats
             load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
         except MarketNotesError:
             continue
+    return want_pdf
 
 
 def run_batch(
@@ -95,13 +99,13 @@ def run_batch(
 ) -> BatchSummary:
     started = dt.datetime.now().isoformat(timespec="seconds")
     clock = pd.Timestamp.now()
-    prefetch(jobs, offline)
+    want_pdf = prefetch(jobs, offline)
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     todo, results, stages = ctx.Queue(), ctx.Queue(), ctx.Queue()
     for job in jobs:
         todo.put(job)
-    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True), daemon=False) for _ in range(count)]
+    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True, want_pdf), daemon=False) for _ in range(count)]
     for p in procs:
         todo.put(None)
     for p in procs:

@@ -169,10 +169,9 @@ def render_cmd(
 
     overrides = [*(set_ or []), *format_overrides(fmt)]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("loading data")
-        spec, prices = pipeline.prepare(params_file, overrides, as_of, offline, output_dir)
-        bar.update(task, description=f"{spec.name} {spec.as_of_iso}")
-        result = pipeline.render_note(spec, prices, on_stage=lambda stage: bar.update(task, description=f"{spec.name} {spec.as_of_iso}: {stage}"))
+        task = bar.add_task("starting")
+        result = pipeline.render_one(params_file, overrides, as_of, offline, output_dir, on_stage=lambda stage: bar.update(task, description=stage))
+    spec = result.spec
     out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}")
     out.print(result.analysis.narrative.headline.text, style="italic", highlight=False)
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
@@ -32,13 +33,16 @@ def kernel_name() -> str:
 
 
 def find_template(spec: NoteSpec) -> Path:
+    return locate_template(spec.params.template, spec.params_path)
+
+
+def locate_template(name: str, params_path: Path | None) -> Path:
     """A path ending in .ipynb, or a name looked up in templates/ beside the params folder,
     in ./templates, and in MARKETNOTES_TEMPLATES."""
-    name = spec.params.template
     places: list[Path] = []
-    if spec.params_path is not None:
-        places.append(spec.params_path.resolve().parent.parent / "templates")
-        places.append(spec.params_path.resolve().parent)
+    if params_path is not None:
+        places.append(params_path.resolve().parent.parent / "templates")
+        places.append(params_path.resolve().parent)
     places.append(Path.cwd() / "templates")
     if os.environ.get("MARKETNOTES_TEMPLATES"):
         places.append(Path(os.environ["MARKETNOTES_TEMPLATES"]))
@@ -56,6 +60,17 @@ def find_template(spec: NoteSpec) -> Path:
 @lru_cache(maxsize=32)
 def declared_parameters(template: Path, mtime_ns: int) -> frozenset[str]:
     return frozenset(papermill.inspect_notebook(str(template)).keys())
+
+
+def template_parameters(spec: NoteSpec, snapshot: Path | None, declared: set[str], facts: Path | None = None) -> dict[str, Any]:
+    """The validated params as JSON-native values, for the names a template declares."""
+    values = spec.params.model_dump(mode="json")
+    values["as_of"] = spec.as_of_iso
+    base = spec.params_path.parent if spec.params_path else Path.cwd()
+    values["events"] = [e if "/" not in e and not e.endswith(".csv") else str((base / e).resolve()) for e in spec.params.events]
+    values["price_snapshot"] = str(snapshot) if snapshot else None
+    values["facts_snapshot"] = str(facts) if facts else None
+    return {k: v for k, v in values.items() if k in declared}
 
 
 def parameters_cell_index(nb: nbformat.NotebookNode) -> int | None:

@@ -119,14 +119,3 @@ def warm() -> None:
     import matplotlib.font_manager
 
     matplotlib.font_manager.findfont("DejaVu Sans")
-
-
-def template_parameters(spec: NoteSpec, snapshot: Path | None, declared: set[str], facts: Path | None = None) -> dict[str, Any]:
-    """The validated params as JSON-native values, for the names a template declares."""
-    values = spec.params.model_dump(mode="json")
-    values["as_of"] = spec.as_of_iso
-    base = spec.params_path.parent if spec.params_path else Path.cwd()
-    values["events"] = [e if "/" not in e and not e.endswith(".csv") else str((base / e).resolve()) for e in spec.params.events]
-    values["price_snapshot"] = str(snapshot) if snapshot else None
-    values["facts_snapshot"] = str(facts) if facts else None
-    return {k: v for k, v in values.items() if k in declared}

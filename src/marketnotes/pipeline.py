@@ -100,7 +100,7 @@ def render_note(
     `pdf_backend` lets a batch pass one open browser for all its notes, and `kernel` a fresh
     kernel it started ahead of need; alone, both are started and closed here.
     """
-    from marketnotes import execute, manifest, notebook
+    from marketnotes import execute, manifest
     from marketnotes.render.html import PageInfo, to_html
     from marketnotes.render.pdf import get_backend
 
@@ -114,7 +114,7 @@ def render_note(
         prices.to_parquet(snapshot)
         facts_file.write_text(analysis.facts.to_json(), encoding="utf-8")
         declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
-        nb = execute.execute(spec, template, notebook.template_parameters(spec, snapshot, declared, facts_file), kernel)
+        nb = execute.execute(spec, template, execute.template_parameters(spec, snapshot, declared, facts_file), kernel)
     paths = {"notebook": spec.path("note.ipynb")}
     with clock("html"):
         html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
@@ -131,6 +131,41 @@ def render_note(
         paths["facts"] = atomic.write_text(spec.path("facts.json"), analysis.facts.to_json())
         paths["manifest"] = manifest.write_manifest(spec, prices, template, list(paths.values()), timings, analysis.check.summary())
     return RenderResult(spec, paths, timings, analysis)
+
+
+def render_one(
+    params_path: Path,
+    overrides: list[str] | None = None,
+    as_of: str | None = None,
+    offline: bool = False,
+    output_dir: Path | None = None,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> RenderResult:
+    """One note from a params file, cold: the kernel and the browser boot while data loads.
+
+    The template is located from the params alone (a missing template fails before any data
+    is fetched), its kernel is started, and only then are data and facts worked out.
+    """
+    from marketnotes.engines import Engines
+    from marketnotes.execute import find_template, locate_template
+
+    params = load_params(params_path, overrides or [], as_of)
+    template = locate_template(params.template, params_path)
+    wants_pdf = "pdf" in params.formats
+
+    def stage(name: str) -> None:
+        # Chromium boots while the kernel runs the notebook, when the host core is idle;
+        # earlier, it would compete with the kernel's imports for the two cores.
+        if name == "notebook" and wants_pdf:
+            engines.pdf.prelaunch()
+        on_stage(name)
+
+    with Engines(many=False, pdf=wants_pdf) as engines:
+        engines.prestart(template.parent, pdf=False)
+        on_stage("loading data")
+        spec, prices = prepare(params_path, overrides, as_of, offline, output_dir)
+        with engines.kernel(find_template(spec).parent) as kernel:
+            return render_note(spec, prices, pdf_backend=engines.pdf, on_stage=stage, kernel=kernel)
 
 
 class _Clock:

@@ -7,10 +7,11 @@ child per note. Each child becomes a brand-new ipykernel (new IPython shell, new
 whose modules are in the zygote's pristine state, because the zygote itself never runs note
 code. So notes stay isolated exactly as with a cold kernel, at the cost of a fork.
 
-Protocol (stdin/stdout of `python -m marketnotes.zygote`): the worker writes the path of a
-connection file per line; the zygote answers with the forked kernel's pid. Linux only (fork
+Protocol (stdin/stdout of `python -m marketnotes.zygote`): the worker writes, per line, the
+path of a connection file and the kernel's working directory (tab-separated); the zygote
+answers with the forked kernel's pid. Linux only (fork
 after importing these libraries is not safe on macOS); elsewhere workers fall back to
-pre-started cold kernels (worker.WarmKernels).
+pre-started cold kernels (engines.WarmKernels).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves: no zombies
     for line in sys.stdin:
-        connection_file = line.strip()
+        connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not connection_file:
             continue
         pid = os.fork()
@@ -46,6 +47,8 @@ def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised
             for fd in (0, 1, 2):
                 os.dup2(devnull, fd)
             os.setsid()
+            if cwd:
+                os.chdir(cwd)
             from ipykernel.kernelapp import IPKernelApp
 
             IPKernelApp.launch_instance(argv=["-f", connection_file, "--IPKernelApp.log_level=ERROR"])
@@ -99,36 +102,43 @@ class ForkedKernel:
 
 
 class Zygote:
-    """One per batch worker; `take()` returns a fresh kernel and forks the next one ahead."""
+    """One per batch worker; `take()` returns a fresh kernel and forks the next one ahead.
 
-    def __init__(self, cwd: Path):
+    The zygote process starts (and imports) as soon as this object exists."""
+
+    def __init__(self):
         self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
         self.runtime.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "marketnotes.zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            cwd=str(cwd),
             text=True,
             bufsize=1,
         )
-        self._spare: ForkedKernel | None = None
+        self._spare: tuple[Path, ForkedKernel] | None = None
 
-    def _fork(self) -> ForkedKernel:
+    def _fork(self, cwd: Path) -> ForkedKernel:
         from jupyter_client.connect import write_connection_file
 
         fname = str(self.runtime / f"kernel-{uuid.uuid4().hex}.json")
         fname, info = write_connection_file(fname, ip="127.0.0.1", transport="tcp")
-        self.proc.stdin.write(fname + "\n")
+        self.proc.stdin.write(f"{fname}\t{cwd}\n")
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline()
         if not answer.strip():
             raise RuntimeError(f"kernel zygote exited (code {self.proc.poll()})")
         return ForkedKernel(int(answer), fname, info)
 
-    def take(self) -> ForkedKernel:
-        kernel = self._spare or self._fork()
-        self._spare = self._fork()
+    def prestart(self, cwd: Path) -> None:
+        """Nothing to wait for: the zygote is importing; the first fork happens on take()."""
+
+    def take(self, cwd: Path) -> ForkedKernel:
+        if self._spare is not None and self._spare[0] != cwd:
+            self._spare[1].shutdown_kernel()
+            self._spare = None
+        kernel = self._spare[1] if self._spare else self._fork(cwd)
+        self._spare = (cwd, self._fork(cwd))
         return kernel
 
     def discard(self, kernel: ForkedKernel) -> None:
@@ -136,7 +146,7 @@ class Zygote:
 
     def close(self) -> None:
         if self._spare is not None:
-            self._spare.shutdown_kernel()
+            self._spare[1].shutdown_kernel()
             self._spare = None
         if self.proc.poll() is None:
             self.proc.stdin.close()

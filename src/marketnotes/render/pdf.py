@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from markupsafe import escape
@@ -62,6 +63,10 @@ class PdfBackend:
     def close(self) -> None:
         pass
 
+    def prelaunch(self) -> PdfBackend:
+        """Start booting ahead of the first render (a no-op for backends with nothing to boot)."""
+        return self
+
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:  # pragma: no cover
         raise NotImplementedError
 
@@ -91,12 +96,24 @@ def footer_template(title: str) -> str:
 
 @register_backend("chromium")
 class ChromiumPdf(PdfBackend):
-    """One browser per instance, started on first use and reused for every PDF it prints."""
+    """One browser per instance, reused for every PDF it prints.
+
+    Playwright's sync API must stay on the thread that started it, so every browser call runs
+    on one private thread. That is also what lets `prelaunch()` boot Chromium (~0.7 s) while
+    the notebook executes: a launch failure is kept and raised by the first `render()`.
+    """
 
     def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marketnotes-chromium")
+        self._launched: Future | None = None
         self._playwright = None
         self._browser = None
         self._page = None  # one tab, reused: a new tab costs ~0.2 s; set_content replaces the document
+
+    def prelaunch(self) -> ChromiumPdf:
+        if self._launched is None:
+            self._launched = self._thread.submit(self._launch)
+        return self
 
     def _launch(self):
         from playwright.sync_api import Error as PlaywrightError
@@ -107,20 +124,25 @@ class ChromiumPdf(PdfBackend):
         try:
             self._browser = self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         except PlaywrightError as exc:
-            self.close()
+            self._stop()
             if path is None and "Executable doesn't exist" in str(exc):
                 raise BrowserNotFound(["MARKETNOTES_CHROMIUM", *SYSTEM_CANDIDATES, "Playwright's own browser"]) from None
             raise RenderError("pdf", f"Chromium at {path or 'playwright default'} failed to start: {str(exc).splitlines()[0]}") from None
         return self._browser
 
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
-        browser = self._browser or self._launch()
+        self.prelaunch()
+        self._launched.result()
+        pdf = self._thread.submit(self._print, html, title, page_size).result()
+        return atomic.write_bytes(target, pdf)
+
+    def _print(self, html: str, title: str, page_size: str) -> bytes:
         if self._page is None or self._page.is_closed():
-            self._page = browser.new_page()
+            self._page = self._browser.new_page()
         page = self._page
         page.set_content(html, wait_until="load")
         page.emulate_media(media="print")
-        pdf = page.pdf(
+        return page.pdf(
             format=page_size,
             margin=MARGINS,
             print_background=True,
@@ -128,9 +150,8 @@ class ChromiumPdf(PdfBackend):
             header_template="<span></span>",
             footer_template=footer_template(title),
         )
-        return atomic.write_bytes(target, pdf)
 
-    def close(self) -> None:
+    def _stop(self) -> None:
         self._page = None
         if self._browser is not None:
             self._browser.close()
@@ -138,3 +159,9 @@ class ChromiumPdf(PdfBackend):
         if self._playwright is not None:
             self._playwright.stop()
             self._playwright = None
+
+    def close(self) -> None:
+        if self._launched is not None:
+            self._thread.submit(self._stop).result()
+            self._launched = None
+        self._thread.shutdown(wait=True)

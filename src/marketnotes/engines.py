@@ -1,0 +1,122 @@
+"""The expensive things a note needs — a kernel and a browser — started *ahead of need*.
+
+A cold note spends most of its time booting: a kernel (~0.6 s) that then imports pandas,
+matplotlib and marketnotes (~0.7 s), and Chromium (~0.7 s). None of that depends on the
+note's data, so `Engines` starts both before the data is loaded and the facts computed, and
+they boot on the other core while the host works.
+
+Each note runs in a kernel that has never run another note: a batch worker takes a fresh one
+per note (forked from a warm zygote on Linux, see zygote.py; elsewhere a pre-started spare),
+and the used kernel is shut down. Isolation is by construction, not by cleaning up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager, BlockingKernelClient
+
+WARM_CODE = "import marketnotes.notebook as _mn\n_mn.warm()\ndel _mn"
+
+
+class WarmKernels:
+    """Kernels started ahead of need, their warm-up imports queued on the shell channel.
+
+    With `keep_spare`, taking a kernel starts the next one at once (a batch worker); without,
+    it is one kernel for one note. Kernels are started and stopped on a private event-loop
+    thread, so this works whatever loop the caller's thread runs.
+    """
+
+    def __init__(self, keep_spare: bool):
+        self.keep_spare = keep_spare
+        self._spare: tuple[Path, AsyncKernelManager, BlockingKernelClient] | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="marketnotes-kernels", daemon=True)
+        self._thread.start()
+
+    def _run(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def _start(self, cwd: Path) -> tuple[Path, AsyncKernelManager, BlockingKernelClient]:
+        from marketnotes.execute import KERNEL_ARGS, kernel_name
+
+        km = AsyncKernelManager(kernel_name=kernel_name())
+        self._run(km.start_kernel(extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [], cwd=str(cwd)))
+        client = BlockingKernelClient()
+        client.load_connection_info(km.get_connection_info())
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        # Not waited for: the kernel imports while the host loads data and computes facts.
+        # The client stays open until the kernel is taken: closing its socket now would drop
+        # the queued request (zmq linger 0) and the kernel would boot cold.
+        client.execute(WARM_CODE, silent=True, store_history=False)
+        return cwd, km, client
+
+    def prestart(self, cwd: Path) -> None:
+        if self._spare is None:
+            self._spare = self._start(cwd)
+
+    def take(self, cwd: Path) -> AsyncKernelManager:
+        """A kernel whose working directory is `cwd` (the template's folder)."""
+        if self._spare is not None and self._spare[0] != cwd:
+            self._spare[2].stop_channels()
+            self.discard(self._spare[1])
+            self._spare = None
+        _, km, client = self._spare or self._start(cwd)
+        client.stop_channels()
+        self._spare = self._start(cwd) if self.keep_spare else None
+        return km
+
+    def discard(self, km: AsyncKernelManager) -> None:
+        self._run(km.shutdown_kernel(now=True))
+
+    def close(self) -> None:
+        if self._spare is not None:
+            self._spare[2].stop_channels()
+            self.discard(self._spare[1])
+            self._spare = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+
+class Engines:
+    """A kernel source and a PDF backend for one note (`many=False`) or a batch worker's many."""
+
+    def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium"):
+        from marketnotes import zygote
+        from marketnotes.render.pdf import get_backend
+
+        self.kernels = zygote.Zygote() if many and zygote.available() else WarmKernels(keep_spare=many)
+        self.pdf = get_backend(pdf_backend) if pdf else None
+
+    def prestart(self, template_dir: Path, pdf: bool) -> Engines:
+        """Begin booting a kernel for `template_dir` and, if a PDF will be wanted, the browser."""
+        self.kernels.prestart(template_dir)
+        if pdf and self.pdf is not None:
+            self.pdf.prelaunch()
+        return self
+
+    @contextmanager
+    def kernel(self, template_dir: Path) -> Iterator[object]:
+        """A fresh kernel for one note, shut down afterwards whatever happens."""
+        km = self.kernels.take(template_dir)
+        try:
+            yield km
+        finally:
+            self.kernels.discard(km)
+
+    def close(self) -> None:
+        try:
+            self.kernels.close()
+        finally:
+            if self.pdf is not None:
+                self.pdf.close()
+
+    def __enter__(self) -> Engines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
