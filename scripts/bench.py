@@ -90,18 +90,36 @@ def descendants(pid: int) -> list[int]:
 
 
 class WorkerMemory(threading.Thread):
-    """Samples each batch worker's tree (worker + zygote + kernels + Chromium) every 0.2 s."""
+    """Samples each batch worker's tree once a second: the worker, its kernels (zygote and
+    forks), Playwright's driver and Chromium, by proportional set size (shared pages split)."""
 
     def __init__(self, batch_pid: int):
         super().__init__(daemon=True)
-        self.batch_pid, self.peak, self.stop = batch_pid, {}, threading.Event()
+        self.batch_pid, self.peak, self.parts, self.stop = batch_pid, {}, {}, threading.Event()
 
     def run(self) -> None:
-        while not self.stop.wait(0.2):
+        while not self.stop.wait(1.0):
             workers = [p for p in descendants(self.batch_pid) if p != self.batch_pid and _ppid(p) == self.batch_pid]
             for w in workers:
-                tree = sum(pss_mb(p) for p in descendants(w))
-                self.peak[w] = max(self.peak.get(w, 0.0), tree)
+                parts: dict[str, float] = {}
+                for p in descendants(w):
+                    kind = "worker" if p == w else _kind(p)
+                    parts[kind] = parts.get(kind, 0.0) + pss_mb(p)
+                total = sum(parts.values())
+                if total > self.peak.get(w, 0.0):
+                    self.peak[w], self.parts[w] = total, parts
+
+
+def _kind(pid: int) -> str:
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "other"
+    if comm.startswith("chrom"):
+        return "chromium"
+    if comm.startswith("python"):
+        return "kernels"
+    return "playwright driver" if comm.startswith("node") else comm
 
 
 def _ppid(pid: int) -> int:
@@ -133,27 +151,29 @@ def main() -> int:
     naive_total = sum(naive)
     print(f"\nnaive chain: {naive_total:.1f} s in all, median {statistics.median(naive):.2f} s per note")
 
-    cmd = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", dates[0], "--to", dates[-1],
-           "--output-dir", str(work / "batch")] + (["--workers", str(args.workers)] if args.workers else [])
+    cmd = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", dates[0], "--to", dates[-1]]
+    cmd += ["--workers", str(args.workers)] if args.workers else []
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    memory = WorkerMemory(proc.pid)
-    memory.start()
-    code = proc.wait()
+    subprocess.run([*cmd, "--output-dir", str(work / "batch")], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     batch_total = time.perf_counter() - start
-    memory.stop.set()
-    memory.join()
-    if code != 0:
-        sys.exit(f"bench: marketnotes batch failed with exit code {code}; run it by hand: {' '.join(cmd)}")
     summary = json.loads(next((work / "batch").glob("batch-*.json")).read_text())
     in_worker = [r["seconds"] for r in summary["results"]]
-    rss = [r["peak_rss_mb"] for r in summary["results"]]
     print(f"marketnotes batch: {batch_total:.1f} s in all on {summary['workers']} workers "
           f"({batch_total / len(dates):.2f} s per note; median {statistics.median(in_worker):.2f} s inside a worker)")
-    print(f"memory per worker: worker process peak RSS {max(rss):.0f} MB; "
-          f"worker + zygote + kernels + Chromium peak PSS {max(memory.peak.values(), default=0):.0f} MB")
     print(f"ratio (naive total / batch total): {naive_total / batch_total:.1f}x")
-    print(f"ratio (naive median per note / batch wall per note): {statistics.median(naive) / (batch_total / len(dates)):.1f}x")
+
+    # Memory in a second, untimed run: sampling /proc costs CPU the timed run should not pay.
+    proc = subprocess.Popen([*cmd, "--output-dir", str(work / "batch-memory")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = WorkerMemory(proc.pid)
+    memory.start()
+    proc.wait()
+    memory.stop.set()
+    memory.join()
+    rss = max(r["peak_rss_mb"] for r in summary["results"])
+    print(f"memory per worker: worker process peak RSS {rss:.0f} MB")
+    for w, total in memory.peak.items():
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts[w].items(), key=lambda kv: -kv[1]))
+        print(f"  worker tree peak PSS {total:.0f} MB ({parts})")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
