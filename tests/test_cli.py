@@ -29,3 +29,10 @@ def test_params_check(repo):
     assert code == 0 and out.count("ok ") == 2
     code, _, err = run("params", "check", str(repo / "params" / "demo.yaml"), "--set", "page_size=A3")
     assert code == 2 and "page_size" in err and "'A3'" in err
+
+
+def test_version_prints_the_installed_version():
+    from marketnotes import __version__
+
+    code, out, err = run("--version")
+    assert code == 0 and out.strip() == f"marketnotes {__version__}", err

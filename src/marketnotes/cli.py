@@ -42,11 +42,17 @@ def main() -> None:
         sys.exit(130)
 
 
-@app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", help="print the version")] = False) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         out.print(f"marketnotes {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="print the version", callback=_print_version, is_eager=True)] = False,
+) -> None:
+    """Weekly market notes from Jupyter templates."""
 
 
 # --- data ---------------------------------------------------------------------------------
