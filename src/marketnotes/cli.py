@@ -30,8 +30,18 @@ Sets = Annotated[list[str] | None, typer.Option("--set", help="override a params
 Offline = Annotated[bool, typer.Option("--offline", help="serve live sources from the local cache only")]
 
 
+def _decline_slow_optional_imports() -> None:
+    """jsonschema (imported by nbformat) loads `rfc3987_syntax` when it is installed, as it is
+    beside JupyterLab, and that module builds a parser on import: ~1 s for every marketnotes
+    process. It only serves the "iri" string format, which the notebook schema never uses, so
+    marketnotes' own process declines it (jsonschema treats it as not installed). Kernels and
+    Jupyter itself are untouched."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main() -> None:
     """Entry point: run the app; map expected failures to one line and an exit code."""
+    _decline_slow_optional_imports()
     try:
         app()
     except MarketNotesError as exc:
