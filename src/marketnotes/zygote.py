@@ -16,6 +16,7 @@ pre-started cold kernels (engines.WarmKernels).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -32,6 +33,10 @@ def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised
     mn.warm()
     import pyarrow.parquet  # noqa: F401
 
+    # Move everything imported so far out of the garbage collector's reach: a child's
+    # collections then never walk (and so never copy-on-write) the zygote's pages.
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves: no zombies
     for line in sys.stdin:
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
