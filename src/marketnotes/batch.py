@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketnotes import atomic
+from marketnotes import atomic, zygote
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
 from marketnotes.errors import AsOfError, MarketNotesError
 from marketnotes.params import load_params
-from marketnotes.worker import Job, JobResult, run_worker
+from marketnotes.worker import Job, JobResult, preload, run_worker
 
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "day": None}
 
@@ -99,13 +99,26 @@ def run_batch(
 ) -> BatchSummary:
     started = dt.datetime.now().isoformat(timespec="seconds")
     clock = pd.Timestamp.now()
+    forking = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if forking else "spawn")
+    # The kernel zygote imports while the data loads; the workers, forked, share it.
+    kernels = zygote.Zygote(lock=ctx.Lock()) if forking and zygote.available() else None
+    try:
+        return _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock)
+    finally:
+        if kernels is not None:
+            kernels.close()
+
+
+def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> BatchSummary:
     want_pdf = prefetch(jobs, offline)
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    if ctx.get_start_method() == "fork":
+        preload()
     todo, results, stages = ctx.Queue(), ctx.Queue(), ctx.Queue()
     for job in jobs:
         todo.put(job)
-    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True, want_pdf), daemon=False) for _ in range(count)]
+    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True, want_pdf, kernels), daemon=False) for _ in range(count)]
     for p in procs:
         todo.put(None)
     for p in procs:

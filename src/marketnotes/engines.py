@@ -85,11 +85,15 @@ class WarmKernels:
 class Engines:
     """A kernel source and a PDF backend for one note (`many=False`) or a batch worker's many."""
 
-    def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium"):
+    def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium", kernels=None):
+        """`kernels` is a kernel source to use (a batch's shared zygote); by default one is
+        made here: a zygote for many notes on Linux, else pre-started kernels."""
         from marketnotes import zygote
         from marketnotes.render.pdf import get_backend
 
-        self.kernels = zygote.Zygote() if many and zygote.available() else WarmKernels(keep_spare=many)
+        if kernels is None:
+            kernels = zygote.Zygote() if many and zygote.available() else WarmKernels(keep_spare=many)
+        self.kernels = kernels
         self.pdf = get_backend(pdf_backend) if pdf else None
 
     def prestart(self, template_dir: Path, pdf: bool) -> Engines:

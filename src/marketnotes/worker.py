@@ -41,7 +41,19 @@ class JobResult:
     pid: int = 0
 
 
-def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True) -> None:
+def preload() -> None:
+    """Host-side state every worker needs, built once in the batch process before it forks the
+    workers, which inherit it: the heavy imports and nbconvert's exporter. (The NYSE calendar
+    and the price cache are already there: the batch loaded the data before forking.)"""
+    import playwright.sync_api  # noqa: F401  (imported only; the driver starts in each worker)
+
+    from marketnotes import engines, manifest, pipeline  # noqa: F401
+    from marketnotes.render.html import exporter
+
+    exporter()
+
+
+def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None) -> None:
     """Worker process main loop: take jobs until a None sentinel, report each result.
 
     The kernel zygote and Chromium start before the first job is read, so they boot while
@@ -51,7 +63,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True) -> N
     from marketnotes.engines import Engines
     from marketnotes.execute import find_template
 
-    with Engines(many=True) as engines:
+    with Engines(many=True, kernels=kernels) as engines:
         if want_pdf:
             engines.pdf.prelaunch()
         while (job := jobs.get()) is not None:

@@ -22,7 +22,10 @@ import signal
 import subprocess
 import sys
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
+
+from marketnotes.errors import RenderError
 
 
 def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
@@ -160,11 +163,16 @@ def _forked_client_class():
 
 
 class Zygote:
-    """One per batch worker; `take()` returns a fresh kernel and forks the next one ahead.
+    """`take()` returns a fresh kernel and forks the next one ahead.
 
-    The zygote process starts (and imports) as soon as this object exists."""
+    The zygote process starts (and imports) as soon as this object exists. A batch starts
+    one before it forks its workers and passes a lock: the workers inherit the pipe and share
+    the zygote, each holding its own spare kernel, so the imports are paid once per batch.
+    Only the process that created the zygote stops it.
+    """
 
-    def __init__(self):
+    def __init__(self, lock=None):
+        self._lock, self._owner = lock, os.getpid()
         self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
         self.runtime.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
@@ -181,11 +189,12 @@ class Zygote:
 
         fname = str(self.runtime / f"kernel-{uuid.uuid4().hex}.json")
         fname, info = write_connection_file(fname, ip="127.0.0.1", transport="tcp")
-        self.proc.stdin.write(f"{fname}\t{cwd}\n")
-        self.proc.stdin.flush()
-        answer = self.proc.stdout.readline()
+        with self._lock or nullcontext():  # one request and its answer at a time on the pipe
+            self.proc.stdin.write(f"{fname}\t{cwd}\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline()
         if not answer.strip():
-            raise RuntimeError(f"kernel zygote exited (code {self.proc.poll()})")
+            raise RenderError("kernel", f"the kernel zygote exited (code {self.proc.poll()}); run the note alone with `marketnotes render` to see why")
         return ForkedKernel(int(answer), fname, info)
 
     def prestart(self, cwd: Path) -> None:
@@ -206,6 +215,8 @@ class Zygote:
         if self._spare is not None:
             self._spare[1].shutdown_kernel()
             self._spare = None
+        if os.getpid() != self._owner:
+            return
         if self.proc.poll() is None:
             self.proc.stdin.close()
             try:
