@@ -108,20 +108,13 @@ class ForkedKernel:
 
 
 def _forked_client_class():
-    """An AsyncKernelClient that knows its kernel is a live, just-forked process.
-
-    jupyter_client's `wait_for_ready` is written for kernels of unknown state: it polls the
-    heartbeat in 0.2 s steps and, once the kernel answers, waits for 0.2 s of IOPub silence.
-    Here liveness is a pid check, and IOPub is drained of what has arrived without waiting
-    (nbclient ignores IOPub messages that answer no cell of its own). The kernel_info round
-    trip that proves both channels connected is kept as upstream does it.
-    """
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
+    """A QuickReadyClient (engines.py) whose liveness check is a pid check: the kernel is a
+    just-forked process with no KernelManager behind it."""
     from traitlets import Int
 
-    class ForkedKernelClient(AsyncKernelClient):
+    from marketnotes.engines import QuickReadyClient
+
+    class ForkedKernelClient(QuickReadyClient):
         pid = Int(0)
 
         async def is_alive(self) -> bool:
@@ -130,34 +123,6 @@ def _forked_client_class():
                 return True
             except ProcessLookupError:
                 return False
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            import time
-
-            deadline = time.monotonic() + (timeout if timeout is not None else 60)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=0.5)
-                except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.5)  # IOPub is subscribed
-                    except Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(msg)
-                        break
-                if not await self.is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:  # drain, without waiting for silence
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
-                    break
 
     return ForkedKernelClient
 
