@@ -117,3 +117,18 @@ def test_each_notes_kernel_runs_in_its_own_templates_folder(tmp_path, repo):
 def _mkdir(path):
     path.mkdir()
     return path
+
+
+def test_a_kernel_that_dies_fails_its_note_and_the_worker_goes_on(tmp_path, repo):
+    params = make_project(tmp_path, repo)
+    crasher_nb = nbformat.read(tmp_path / "templates" / "weekly-rotation.ipynb", as_version=4)
+    crasher_nb.cells.insert(3, nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
+    nbformat.write(crasher_nb, tmp_path / "templates" / "crasher.ipynb")
+    crasher = tmp_path / "params" / "crasher.yaml"
+    crasher.write_text(params.read_text() + "template: crasher\nname: crasher\n")
+    summary = run_batch([Job(0, crasher, "2018-12-21"), Job(1, params, "2018-12-21")], workers=1)
+    by_note = {r.note: r for r in sorted(summary.results, key=lambda r: r.index)}
+    crashed = by_note["crasher"]
+    assert crashed.status == "failed" and crashed.error_type == "KernelDied", crashed.error
+    assert "cell 4 [import os, signal] killed its kernel" in crashed.error and "note.failed.ipynb" in crashed.error
+    assert by_note["t"].status == "ok" and (tmp_path / "reports" / "2018-12-21" / "t" / "note.html").exists()

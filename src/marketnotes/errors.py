@@ -154,6 +154,28 @@ class TemplateCellFailed(TemplateError):
         )
 
 
+class CellAborted(TemplateError):
+    """A cell never finished: its kernel died (killed, out of memory) or it timed out."""
+
+    what = "was aborted"
+
+    def __init__(self, template: str, cell: int | None, source_head: str, failed_notebook: str | Path | None):
+        self.template, self.cell, self.source_head = template, cell, source_head
+        self.failed_notebook = str(failed_notebook) if failed_notebook else None
+        first = source_head.strip().splitlines()[0] if source_head.strip() else ""
+        where = f"cell {cell} [{first}]" if cell else "a cell"
+        kept = f" (partial notebook kept at {self.failed_notebook})" if failed_notebook else ""
+        super().__init__(f"template {template}: {where} {self.what}{kept}")
+
+
+class KernelDied(CellAborted):
+    what = "killed its kernel (the process died: out of memory, or killed by the system?)"
+
+
+class CellTimedOut(CellAborted):
+    what = "timed out"
+
+
 class FactCheckFailed(TemplateError):
     """Generated prose states something the facts table does not support."""
 

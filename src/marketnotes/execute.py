@@ -20,7 +20,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from marketnotes import atomic
-from marketnotes.errors import RenderError, TemplateCellFailed, TemplateNotFound
+from marketnotes.errors import CellTimedOut, KernelDied, TemplateCellFailed, TemplateNotFound
 from marketnotes.spec import NoteSpec
 
 CELL_TIMEOUT = 300
@@ -97,7 +97,9 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nb
             kernel_name=kernel_name(),
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=False,  # one write at the end, not one per cell
+            # papermill then also saves when the kernel dies mid-run (its engine's `finally`),
+            # which is the only way to keep a partial notebook for a DeadKernelError
+            request_save_on_cell_execute=True,
             cwd=str(template.parent),
             execution_timeout=CELL_TIMEOUT,
             extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [],
@@ -112,7 +114,9 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nb
         raise TemplateCellFailed(template.name, index + 1, exc.ename, exc.evalue, exc.source, failed) from None
     except (DeadKernelError, CellTimeoutError) as exc:
         failed = _keep_failed(running, spec.path("note.failed.ipynb"))
-        raise RenderError("notebook", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (partial notebook: {failed})") from None
+        cell, source = _running_cell(failed, template)
+        error = KernelDied if isinstance(exc, DeadKernelError) else CellTimedOut
+        raise error(template.name, cell, source, failed) from None
     finally:
         running.unlink(missing_ok=True)
     _stable_injected_cell_id(nb)
@@ -127,6 +131,21 @@ def _stable_injected_cell_id(nb: nbformat.NotebookNode) -> None:
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
+
+
+def _running_cell(partial: Path | None, template: Path) -> tuple[int | None, str]:
+    """The template's number and source of the last cell papermill started, if any."""
+    if partial is None:
+        return None, ""
+    nb = nbformat.read(partial, as_version=4)
+    injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+    param_idx = parameters_cell_index(nb)
+    started = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None, ""
+    i = started[-1]
+    index = i - 1 if injected and param_idx is not None and i > param_idx else i
+    return index + 1, nb.cells[i].source
 
 
 def _keep_failed(running: Path, target: Path) -> Path | None:
