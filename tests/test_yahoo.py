@@ -2,6 +2,8 @@
 by a fake that returns what yfinance really returns (tz-aware index, `Adj Close`, empty frames
 for bad symbols, `YFRateLimitError`), and the Parquet cache is exercised for real."""
 
+import logging
+
 import pandas as pd
 import pytest
 import yfinance as yf
@@ -36,6 +38,9 @@ class FakeTicker:
         FakeTicker.calls.append((self.symbol, start, end, auto_adjust))
         action = FakeTicker.behaviour.get(self.symbol, "ok")
         if action == "empty":
+            return pd.DataFrame()
+        if action == "delisted":  # what yfinance 0.2.5x+ does for a bad ticker: log, return empty
+            logging.getLogger("yfinance").error(f"${self.symbol}: possibly delisted; no price data found")
             return pd.DataFrame()
         if isinstance(action, list) and action:
             raise action.pop(0)
@@ -125,3 +130,13 @@ def test_cache_write_is_atomic(fake_yf, tmp_path, monkeypatch):
         load_prices(source(tmp_path), ["^RUT"], resolve_as_of("2024-02-09"))
     assert (tmp_path / "^RUT.parquet").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["^RUT.parquet"]
+
+
+def test_delisted_symbol_quotes_yfinance_instead_of_printing_its_log(fake_yf, tmp_path, capsys, caplog):
+    fake_yf.behaviour["^RUTX"] = "delisted"
+    with caplog.at_level(logging.DEBUG), pytest.raises(UnknownSymbol) as exc:
+        load_prices(source(tmp_path), ["^RUTX"], resolve_as_of("2024-01-31"))
+    assert "^RUTX" in str(exc.value) and "possibly delisted" in str(exc.value)
+    captured = capsys.readouterr()
+    assert "delisted" not in captured.err + captured.out
+    assert not [r for r in caplog.records if r.name.startswith("yfinance")]

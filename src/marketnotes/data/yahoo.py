@@ -10,9 +10,11 @@ sessions it lacks; `offline` serves from the cache alone and names what is missi
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +51,31 @@ def tidy_yahoo_frame(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
     frame = normalise_columns(frame)[COLUMNS].astype(float)
     frame = frame.dropna(subset=["close"])
     return frame[~frame.index.duplicated(keep="last")].sort_index()
+
+
+@contextmanager
+def yfinance_log() -> Iterator[list[str]]:
+    """Collect what yfinance logs during a call instead of letting it reach the terminal.
+
+    yfinance reports a bad ticker or a network failure by logging ("possibly delisted",
+    "Failed to get ticker …") and returning an empty frame; we turn that into one typed error
+    and quote yfinance's last words in it, rather than printing them above our own message.
+    """
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger = logging.getLogger("yfinance")
+    handler, propagate = Keep(level=logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 class ParquetCache:
@@ -88,6 +115,7 @@ class YahooSource(PriceSource):
         self.cache = ParquetCache((options.cache_dir or default_cache_dir()).expanduser())
         self.sleep = sleep
         self.calls = 0  # network requests made; tests and `data update` report it
+        self.last_message = ""  # what yfinance logged when it returned nothing
 
     def describe(self) -> str:
         from importlib.metadata import version
@@ -105,7 +133,8 @@ class YahooSource(PriceSource):
             raise CacheMiss(symbol, f"sessions {start.date()} .. {end.date()}", self.cache.path(symbol))
         fresh = self._download(symbol, start, end)
         if fresh.empty and cached is None:
-            raise UnknownSymbol(symbol, self.name, "Yahoo returned no prices (mistyped or delisted?)")
+            said = f"; yfinance said: {self.last_message}" if self.last_message else ""
+            raise UnknownSymbol(symbol, self.name, f"Yahoo returned no prices (mistyped or delisted?){said}")
         merged = fresh if cached is None else pd.concat([cached, fresh])
         merged = merged[~merged.index.duplicated(keep="last")].sort_index()
         self.cache.write(symbol, merged)
@@ -132,21 +161,26 @@ class YahooSource(PriceSource):
         for attempt in range(self.options.retries + 1):
             try:
                 self.calls += 1
-                raw = yf.Ticker(symbol).history(
-                    start=start.date().isoformat(),
-                    end=(end + pd.Timedelta(days=1)).date().isoformat(),  # yfinance's end is exclusive
-                    interval="1d",
-                    auto_adjust=self.options.auto_adjust,
-                    actions=False,
-                )
-                return tidy_yahoo_frame(raw, symbol) if raw is not None and not raw.empty else pd.DataFrame(columns=COLUMNS)
+                with yfinance_log() as said:
+                    raw = yf.Ticker(symbol).history(
+                        start=start.date().isoformat(),
+                        end=(end + pd.Timedelta(days=1)).date().isoformat(),  # yfinance's end is exclusive
+                        interval="1d",
+                        auto_adjust=self.options.auto_adjust,
+                        actions=False,
+                    )
+                if raw is None or raw.empty:
+                    self.last_message = said[-1] if said else ""
+                    return pd.DataFrame(columns=COLUMNS)
+                return tidy_yahoo_frame(raw, symbol)
             except YFRateLimitError:
                 if attempt == self.options.retries:
                     raise SourceUnavailable(symbol, self.name, f"rate limited after {attempt + 1} attempts") from None
                 self.sleep(delay)
                 delay *= 2
             except (RequestException, ConnectionError, TimeoutError) as exc:
-                raise SourceUnavailable(symbol, self.name, f"network error: {exc}") from None
+                first = str(exc).split(". See ")[0]  # curl appends a link to its error list
+                raise SourceUnavailable(symbol, self.name, f"network error: {first}; check the connection, or add --offline to use the local cache") from None
             except YFTickerMissingError as exc:
                 raise UnknownSymbol(symbol, self.name, str(exc)) from None
         raise AssertionError("unreachable")  # pragma: no cover
