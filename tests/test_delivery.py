@@ -206,3 +206,24 @@ def test_no_file_or_log_ever_holds_the_password(smtp, note, tmp_path, caplog):
         if path.is_file():
             seen.append(path.read_bytes().decode(errors="replace"))
     assert not [s for s in seen if PASSWORD in s]
+
+
+def test_batch_email_reports_each_delivery_and_checks_smtp_settings_before_rendering(smtp, repo, tmp_path):
+    inbox = Inbox()
+    port = smtp(inbox)
+    team = tmp_path / "team.yaml"
+    team.write_text("to: [desk@example.com]\n")
+    out = tmp_path / "reports"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "250", "MARKETNOTES_SMTP_HOST": "127.0.0.1",
+           "MARKETNOTES_SMTP_PORT": str(port), "MARKETNOTES_SMTP_FROM": "notes@example.com", "MARKETNOTES_SMTP_TLS": "none"}
+    cmd = [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-12-10", "--to", "2018-12-21",
+           "--output-dir", str(out), "--email", str(team)]
+    unconfigured = {k: v for k, v in env.items() if k != "MARKETNOTES_SMTP_HOST"}
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=unconfigured)
+    assert refused.returncode == 5 and "MARKETNOTES_SMTP_HOST" in refused.stderr
+    assert not out.exists()  # nothing rendered before the settings were found wanting
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(next(out.glob("batch-*.json")).read_text())
+    assert [r["email"].split(":")[0] for r in summary["results"]] == ["sent", "sent"]
+    assert len(inbox.messages) == 2 and "email" in done.stdout

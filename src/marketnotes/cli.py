@@ -228,6 +228,31 @@ def deliver(note_dir: Path, to: Path, dry_run: bool, force: bool, smtp_config: P
         raise typer.Exit(5)
 
 
+def email_batch(to: Path, dry_run: bool, smtp_config: Path | None):
+    """Check the recipients and SMTP settings now (before any note renders), and return the
+    function that emails every rendered note, recording each one's delivery on its result."""
+    from marketnotes.delivery import load_recipients, load_settings, send_note
+    from marketnotes.errors import DeliveryError
+
+    recipients = load_recipients(to)
+    settings = None if dry_run else load_settings(smtp_config)
+
+    def send_all(results) -> bool:
+        all_delivered = True
+        for r in sorted(results, key=lambda r: r.index):
+            if r.status != "ok":
+                continue
+            try:
+                outcome = send_note(Path(r.output), recipients, settings, dry_run=dry_run)
+                r.email = f"{outcome.status}: {outcome.detail}"
+                all_delivered &= outcome.status != "partial"
+            except DeliveryError as exc:
+                r.email, all_delivered = f"failed: {exc}", False
+        return all_delivered
+
+    return send_all
+
+
 @app.command("batch")
 def batch_cmd(
     params_files: list[Path],
@@ -263,6 +288,7 @@ def batch_cmd(
         else:
             dates = [resolve_as_of(params.as_of).session.date().isoformat()]
         jobs += [Job(len(jobs) + i, path, d, overrides, output_dir) for i, d in enumerate(dates)]
+    send_all = email_batch(email, dry_run, smtp_config) if email else None
     names = {j.index: f"{j.params_path.stem} {j.as_of}" for j in jobs}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as bar:
         task = bar.add_task("starting workers", total=len(jobs))
@@ -274,27 +300,20 @@ def batch_cmd(
 
         summary = batch.run_batch(jobs, workers, offline, progress)
     root = output_dir or load_params(params_files[0], list(overrides)).output_dir
-    deliveries = {}
-    if email:
-        for r in summary.results:
-            if r.status == "ok":
-                try:
-                    deliver(Path(r.output), email, dry_run, False, smtp_config)
-                    deliveries[r.index] = "sent" if not dry_run else "dry-run"
-                except (MarketNotesError, typer.Exit) as exc:
-                    deliveries[r.index] = f"failed: {exc}"
-    for r in summary.results:
-        if r.index in deliveries:
-            r.detail = f"{r.detail or ''}; email {deliveries[r.index]}"
+    delivered = send_all(summary.results) if send_all else True
     path = summary.write(Path(root))
-    table = Table("note", "as of", "status", "seconds", "output or error", title=f"{len(summary.results)} notes in {summary.seconds:.1f}s on {summary.workers} workers")
+    columns = ["note", "as of", "status", "seconds", "output or error"] + (["email"] if email else [])
+    table = Table(*columns, title=f"{len(summary.results)} notes in {summary.seconds:.1f}s on {summary.workers} workers")
     for r in sorted(summary.results, key=lambda r: r.index):
         status = "[green]ok[/]" if r.status == "ok" else "[red]failed[/]"
-        table.add_row(r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.output if r.status == "ok" else r.error or ""))
+        row = [r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.output if r.status == "ok" else r.error or "")]
+        table.add_row(*row, *([escape(r.email or "—")] if email else []))
     out.print(table)
     out.print(f"summary: {path}", highlight=False)
     if summary.failed:
         raise typer.Exit(1)
+    if not delivered:
+        raise typer.Exit(5)
 
 
 @templates_app.command("check")

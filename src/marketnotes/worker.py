@@ -39,6 +39,7 @@ class JobResult:
     detail: str | None = None  # traceback for unexpected failures (bugs), for the summary file
     peak_rss_mb: float = 0.0
     pid: int = 0
+    email: str | None = None  # delivery outcome, with `batch --email`
 
 
 def preload() -> None:
