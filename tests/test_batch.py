@@ -1,8 +1,12 @@
 """Batch and backfill: date expansion, isolation between notes, failure isolation, the summary."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -132,3 +136,30 @@ def test_a_kernel_that_dies_fails_its_note_and_the_worker_goes_on(tmp_path, repo
     assert crashed.status == "failed" and crashed.error_type == "KernelDied", crashed.error
     assert "cell 4 [import os, signal] killed its kernel" in crashed.error and "note.failed.ipynb" in crashed.error
     assert by_note["t"].status == "ok" and (tmp_path / "reports" / "2018-12-21" / "t" / "note.html").exists()
+
+
+def _live_processes_matching(text):
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text in (proc / "cmdline").read_bytes().decode(errors="replace") and "Z" not in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]:
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_ctrl_c_stops_the_batch_at_once_and_leaves_no_process_behind(tmp_path, repo):
+    out = tmp_path / "reports"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-06-30", "--output-dir", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    time.sleep(1)
+    assert _live_processes_matching(str(out)) == [] and _live_processes_matching("marketnotes.zygote") == []

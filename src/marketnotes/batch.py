@@ -123,7 +123,18 @@ def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> B
         todo.put(None)
     for p in procs:
         p.start()
-    summary = BatchSummary(started, 0.0, count)
+    try:
+        return _collect(jobs, procs, results, stages, on_progress, BatchSummary(started, 0.0, count), clock)
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()  # SIGTERM: each worker unwinds, closing its kernels and browser
+        for p in procs:
+            p.join(timeout=10)
+        raise
+
+
+def _collect(jobs, procs, results, stages, on_progress, summary: BatchSummary, clock) -> BatchSummary:
+    """Wait for every job's result, reporting progress; workers that die fail their notes."""
     pending = {j.index: j for j in jobs}
     in_flight: dict[int, int] = {}  # job index -> worker pid, from stage reports
     while pending:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -63,6 +65,11 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     from marketnotes import pipeline
     from marketnotes.engines import Engines
     from marketnotes.execute import find_template
+
+    # Ctrl-C reaches every process of the terminal's group; the batch process alone handles
+    # it and stops the workers with SIGTERM, which unwinds them (kernels and browser closed).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     with Engines(many=True, kernels=kernels) as engines:
         if want_pdf:

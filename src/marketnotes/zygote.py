@@ -41,6 +41,7 @@ def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised
     gc.collect()
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves: no zombies
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
     for line in sys.stdin:
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not connection_file:
