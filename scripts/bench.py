@@ -102,12 +102,20 @@ class WorkerMemory(threading.Thread):
             workers = [p for p in descendants(self.batch_pid) if p != self.batch_pid and _ppid(p) == self.batch_pid]
             for w in workers:
                 parts: dict[str, float] = {}
+                top = "zygote" if "marketnotes.zygote" in _cmdline(w) else "worker"
                 for p in descendants(w):
-                    kind = "worker" if p == w else _kind(p)
+                    kind = top if p == w else _kind(p)
                     parts[kind] = parts.get(kind, 0.0) + pss_mb(p)
                 total = sum(parts.values())
                 if total > self.peak.get(w, 0.0):
                     self.peak[w], self.parts[w] = total, parts
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _kind(pid: int) -> str:
@@ -173,7 +181,8 @@ def main() -> int:
     print(f"memory per worker: worker process peak RSS {rss:.0f} MB")
     for w, total in memory.peak.items():
         parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts[w].items(), key=lambda kv: -kv[1]))
-        print(f"  worker tree peak PSS {total:.0f} MB ({parts})")
+        what = "kernel zygote + kernels, shared by the workers" if "zygote" in memory.parts[w] else "worker + its Chromium"
+        print(f"  {what}: peak PSS {total:.0f} MB ({parts})")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
