@@ -181,12 +181,18 @@ def render_cmd(
     """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from marketnotes import pipeline
+    from marketnotes.engines import Engines
 
     overrides = [*(set_ or []), *format_overrides(fmt)]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("starting")
-        result = pipeline.render_one(params_file, overrides, as_of, offline, output_dir, on_stage=lambda stage: bar.update(task, description=stage))
+        engines = Engines.for_params(params_file, overrides, as_of)  # the kernel boots while we import the rest
+        try:
+            from marketnotes import pipeline
+        except BaseException:
+            engines.close()
+            raise
+        result = pipeline.render_one(params_file, overrides, as_of, offline, output_dir, lambda stage: bar.update(task, description=stage), engines)
     spec = result.spec
     out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}")
     out.print(result.analysis.narrative.headline.text, style="italic", highlight=False)

@@ -136,6 +136,21 @@ class Engines:
         self.kernels = kernels
         self.pdf = get_backend(pdf_backend) if pdf else None
 
+    @classmethod
+    def for_params(cls, params_path: Path, overrides: list[str] | None = None, as_of: str | None = None) -> Engines:
+        """Engines for one note, its kernel already booting in the template's folder.
+
+        Needs only the params file and the template's location (no pandas, no papermill), so
+        a caller can start this first and import the rest while the kernel boots. A params or
+        template error is raised here, before anything has started.
+        """
+        from marketnotes.params import load_params
+        from marketnotes.templates import locate_template
+
+        params = load_params(params_path, overrides or [], as_of)
+        template = locate_template(params.template, params_path)
+        return cls(many=False, pdf="pdf" in params.formats).prestart(template.parent, pdf=False)
+
     def prestart(self, template_dir: Path, pdf: bool) -> Engines:
         """Begin booting a kernel for `template_dir` and, if a PDF will be wanted, the browser."""
         self.kernels.prestart(template_dir)

@@ -20,7 +20,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from marketnotes import atomic
-from marketnotes.errors import CellTimedOut, KernelDied, TemplateCellFailed, TemplateNotFound
+from marketnotes.errors import CellTimedOut, KernelDied, TemplateCellFailed
 from marketnotes.spec import NoteSpec
 
 CELL_TIMEOUT = 300
@@ -30,31 +30,6 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 def kernel_name() -> str:
     return os.environ.get("MARKETNOTES_KERNEL", "python3")
-
-
-def find_template(spec: NoteSpec) -> Path:
-    return locate_template(spec.params.template, spec.params_path)
-
-
-def locate_template(name: str, params_path: Path | None) -> Path:
-    """A path ending in .ipynb, or a name looked up in templates/ beside the params folder,
-    in ./templates, and in MARKETNOTES_TEMPLATES."""
-    places: list[Path] = []
-    if params_path is not None:
-        places.append(params_path.resolve().parent.parent / "templates")
-        places.append(params_path.resolve().parent)
-    places.append(Path.cwd() / "templates")
-    if os.environ.get("MARKETNOTES_TEMPLATES"):
-        places.append(Path(os.environ["MARKETNOTES_TEMPLATES"]))
-    if name.endswith(".ipynb"):
-        direct = Path(name).expanduser()
-        candidates = [direct] if direct.is_absolute() else [Path.cwd() / direct] + [p / direct for p in places]
-    else:
-        candidates = [p / f"{name}.ipynb" for p in places]
-    for path in candidates:
-        if path.is_file():
-            return path.resolve()
-    raise TemplateNotFound(name, [str(p) for p in dict.fromkeys(c.parent for c in candidates)])
 
 
 @lru_cache(maxsize=32)

@@ -24,6 +24,7 @@ from marketnotes.facts import FactsConfig, FactTable, compute_facts
 from marketnotes.narrative import CheckResult, Narrative, write_note
 from marketnotes.params import NoteParams, load_params
 from marketnotes.spec import NoteSpec
+from marketnotes.templates import find_template
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def render_note(
     clock = _Clock(timings, on_stage)
     with clock("facts"):
         analysis = analyse(spec, prices)
-        template = execute.find_template(spec)
+        template = find_template(spec)
     with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
         snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
         prices.to_parquet(snapshot)
@@ -140,28 +141,25 @@ def render_one(
     offline: bool = False,
     output_dir: Path | None = None,
     on_stage: Callable[[str], None] = lambda stage: None,
+    engines=None,
 ) -> RenderResult:
-    """One note from a params file, cold: the kernel and the browser boot while data loads.
+    """One note from a params file, cold: the kernel boots while the data loads and the facts
+    are worked out, and Chromium while the notebook runs (when the host core is idle; earlier,
+    it would compete with the kernel's imports for the two cores).
 
-    The template is located from the params alone (a missing template fails before any data
-    is fetched), its kernel is started, and only then are data and facts worked out.
+    `engines` are ones already started by the caller (the CLI starts them before it imports
+    this module); by default they are started here.
     """
     from marketnotes.engines import Engines
-    from marketnotes.execute import find_template, locate_template
 
-    params = load_params(params_path, overrides or [], as_of)
-    template = locate_template(params.template, params_path)
-    wants_pdf = "pdf" in params.formats
+    engines = engines or Engines.for_params(params_path, overrides, as_of)
 
     def stage(name: str) -> None:
-        # Chromium boots while the kernel runs the notebook, when the host core is idle;
-        # earlier, it would compete with the kernel's imports for the two cores.
-        if name == "notebook" and wants_pdf:
+        if name == "notebook" and engines.pdf is not None:
             engines.pdf.prelaunch()
         on_stage(name)
 
-    with Engines(many=False, pdf=wants_pdf) as engines:
-        engines.prestart(template.parent, pdf=False)
+    with engines:
         on_stage("loading data")
         spec, prices = prepare(params_path, overrides, as_of, offline, output_dir)
         with engines.kernel(find_template(spec).parent) as kernel:

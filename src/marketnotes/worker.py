@@ -64,7 +64,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     """
     from marketnotes import pipeline
     from marketnotes.engines import Engines
-    from marketnotes.execute import find_template
+    from marketnotes.templates import find_template
 
     # Ctrl-C reaches every process of the terminal's group; the batch process alone handles
     # it and stops the workers with SIGTERM, which unwinds them (kernels and browser closed).
