@@ -22,6 +22,8 @@ def test_magnitude_words_respect_size_and_sign():
     for seed in map(str, range(50)):
         assert move_word(-0.01, -1.0, seed) in {t[0] for triples in DOWN.values() for t in triples}
     assert move_word(0.0001, 0.01, "x") in ("was little changed", "was flat")
+    # in a wild market a 29% monthly fall is under one sigma, yet never merely "slid"
+    assert tier(-0.294, -0.8) == 4 and tier(-0.12, -0.5) == 3 and tier(0.12, 0.5) == 3
     assert move_word(0.03, None, "x") in allowed_words(0.03, None)
 
 

@@ -2,7 +2,8 @@
 
 A move's tier is the smaller of its volatility tier (how many standard deviations) and its
 absolute tier (how many percent), so a quiet index never "soars" on +0.2% however calm it
-was. Each tier has synonyms; the choice is a stable hash of the fact id and the as-of
+was; and a move of 10% or more is never less than "large", of 20% or more always
+"exceptional", so a wild market never merely "slips" 29%. Each tier has synonyms; the choice is a stable hash of the fact id and the as-of
 date, so the same inputs always give the same text while consecutive weeks vary.
 """
 
@@ -21,13 +22,13 @@ Form = Literal["past", "present", "perfect"]
 UP = {
     1: [("edged up", "edges up", "edged up"), ("inched up", "inches up", "inched up")],
     2: [("rose", "rises", "risen"), ("gained", "gains", "gained"), ("climbed", "climbs", "climbed")],
-    3: [("rallied", "rallies", "rallied"), ("jumped", "jumps", "jumped"), ("advanced strongly", "advances strongly", "advanced strongly")],
+    3: [("rallied", "rallies", "rallied"), ("jumped", "jumps", "jumped"), ("leapt", "leaps", "leapt")],
     4: [("soared", "soars", "soared"), ("surged", "surges", "surged")],
 }
 DOWN = {
     1: [("edged down", "edges down", "edged down"), ("slipped", "slips", "slipped")],
     2: [("fell", "falls", "fallen"), ("lost", "loses", "lost"), ("declined", "declines", "declined")],
-    3: [("tumbled", "tumbles", "tumbled"), ("slid", "slides", "slid"), ("dropped sharply", "drops sharply", "dropped sharply")],
+    3: [("tumbled", "tumbles", "tumbled"), ("slid", "slides", "slid"), ("slumped", "slumps", "slumped")],
     4: [("plunged", "plunges", "plunged"), ("sank", "sinks", "sunk")],
 }
 FLAT = [("was little changed", "is little changed", "been little changed"), ("was flat", "is flat", "been flat")]
@@ -39,6 +40,7 @@ RELATIVE = {1: "outperformed", -1: "trailed"}
 FLAT_BELOW = 0.0005  # |move| under 0.05% is "little changed"
 SIGMA_EDGES = (0.5, 1.25, 2.25)
 PERCENT_EDGES = (0.3, 1.0, 2.0)
+ABSOLUTE_FLOORS = ((0.10, 3), (0.20, 4))  # a move this large is never described as less
 
 
 def tier(value: float, z: float | None) -> int:
@@ -50,7 +52,8 @@ def tier(value: float, z: float | None) -> int:
     if z is None:
         return by_percent
     by_sigma = 1 + sum(abs(z) >= edge for edge in SIGMA_EDGES)
-    return min(by_sigma, by_percent)
+    floor = max((t for edge, t in ABSOLUTE_FLOORS if size >= edge), default=1)
+    return max(min(by_sigma, by_percent), floor)
 
 
 def z_for(facts, fid: str) -> float | None:
