@@ -36,3 +36,26 @@ def test_version_prints_the_installed_version():
 
     code, out, err = run("--version")
     assert code == 0 and out.strip() == f"marketnotes {__version__}", err
+
+
+def test_ctrl_c_during_render_says_interrupted_and_nothing_else(tmp_path, repo):
+    import os
+    import signal
+    import time
+
+    from test_batch import _live_processes_matching
+
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketnotes", "render", str(repo / "params" / "demo.yaml"), "--output-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "out").rglob(".note.running.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the notebook is executing: kernel and (soon) Chromium are up
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert "Traceback" not in err and "Future exception" not in err and "Exception" not in err, err
+    time.sleep(1)
+    assert _live_processes_matching(str(tmp_path / "runtime")) == []  # the kernel is gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -47,7 +48,13 @@ def main() -> None:
     except MarketNotesError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as exc:
+        # typer turns Ctrl-C into exit code 130. Ctrl-C also reached Playwright's driver (same
+        # process group), and asyncio would log its closed connection at exit. The user asked
+        # us to stop: say so, and only that.
+        if isinstance(exc, SystemExit) and exc.code != 130:
+            raise
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         err.print("interrupted")
         sys.exit(130)
 
