@@ -163,3 +163,19 @@ def test_ctrl_c_stops_the_batch_at_once_and_leaves_no_process_behind(tmp_path, r
     assert proc.returncode == 130 and "Traceback" not in err, err
     time.sleep(1)
     assert _live_processes_matching(str(out)) == [] and _live_processes_matching("marketnotes.zygote") == []
+
+
+def test_a_kernel_named_by_the_user_runs_the_batch_too(tmp_path, repo, monkeypatch):
+    """MARKETNOTES_KERNEL names another kernelspec: workers then pre-start kernels of that spec
+    (the fork zygote serves only the interpreter's own python3 kernel)."""
+    spec_dir = tmp_path / "jupyter" / "kernels" / "desk"
+    spec_dir.mkdir(parents=True)
+    spec_dir.joinpath("kernel.json").write_text(json.dumps(
+        {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "desk", "language": "python"}
+    ))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("MARKETNOTES_KERNEL", "desk")
+    params = make_project(tmp_path, repo)
+    summary = run_batch([Job(0, params, "2018-12-14"), Job(1, params, "2018-12-21")], workers=1)
+    assert [r.status for r in summary.results] == ["ok", "ok"], [r.error for r in summary.results]
+    assert (tmp_path / "reports" / "2018-12-21" / "t" / "note.html").exists()
