@@ -32,3 +32,15 @@ def test_unknown_backend_and_page_sizes(tmp_path):
 
     assert [round(float(x)) for x in PdfReader(letter).pages[0].mediabox[2:]] == [612, 792]
     assert [round(float(x)) for x in PdfReader(a4).pages[0].mediabox[2:]] == [596, 843]
+
+
+def test_a_browser_that_went_away_is_relaunched_for_the_next_pdf(tmp_path):
+    """A batch worker keeps one Chromium for all its notes; if it crashes, the next note
+    still gets its PDF."""
+    from pypdf import PdfReader
+
+    with pdf.get_backend() as backend:
+        backend.render("<h1>first</h1>", tmp_path / "1.pdf", "t", "A4")
+        backend._thread.submit(lambda: backend._browser.close()).result()  # the browser is gone
+        second = backend.render("<h1>second</h1>", tmp_path / "2.pdf", "t", "A4")
+    assert "second" in PdfReader(second).pages[0].extract_text()

@@ -137,28 +137,43 @@ class ChromiumPdf(PdfBackend):
         return atomic.write_bytes(target, pdf)
 
     def _print(self, html: str, title: str, page_size: str) -> bytes:
-        if self._page is None or self._page.is_closed():
-            self._page = self._browser.new_page()
-        page = self._page
-        page.set_content(html, wait_until="load")
-        page.emulate_media(media="print")
-        return page.pdf(
-            format=page_size,
-            margin=MARGINS,
-            print_background=True,
-            display_header_footer=True,
-            header_template="<span></span>",
-            footer_template=footer_template(title),
-        )
+        from playwright.sync_api import Error as PlaywrightError
+
+        if self._browser is None or not self._browser.is_connected():
+            # the browser crashed or was killed since the last note: a batch worker carries on
+            self._stop()
+            self._launch()
+        try:
+            if self._page is None or self._page.is_closed():
+                self._page = self._browser.new_page()
+            page = self._page
+            page.set_content(html, wait_until="load")
+            page.emulate_media(media="print")
+            return page.pdf(
+                format=page_size,
+                margin=MARGINS,
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer_template(title),
+            )
+        except PlaywrightError as exc:
+            self._page = None  # a fresh tab next time
+            raise RenderError("pdf", f"Chromium failed while printing: {str(exc).splitlines()[0]}") from None
 
     def _stop(self) -> None:
+        """Close the tab, browser and driver; whatever is already gone is skipped."""
+        from playwright.sync_api import Error as PlaywrightError
+
         self._page = None
-        if self._browser is not None:
-            self._browser.close()
-            self._browser = None
-        if self._playwright is not None:
-            self._playwright.stop()
-            self._playwright = None
+        for closing in (self._browser, self._playwright):
+            if closing is None:
+                continue
+            try:
+                closing.close() if closing is self._browser else closing.stop()
+            except PlaywrightError:
+                pass
+        self._browser = self._playwright = None
 
     def close(self) -> None:
         if self._launched is not None:
