@@ -179,3 +179,20 @@ def test_a_kernel_named_by_the_user_runs_the_batch_too(tmp_path, repo, monkeypat
     summary = run_batch([Job(0, params, "2018-12-14"), Job(1, params, "2018-12-21")], workers=1)
     assert [r.status for r in summary.results] == ["ok", "ok"], [r.error for r in summary.results]
     assert (tmp_path / "reports" / "2018-12-21" / "t" / "note.html").exists()
+
+
+def test_a_network_failure_fails_that_files_notes_with_the_network_error(tmp_path, repo, monkeypatch):
+    FakeTicker.calls, FakeTicker.behaviour = [], {"^IXIC": [ConnectionError("Network is unreachable")] * 5}
+    monkeypatch.setattr(yf, "Ticker", FakeTicker)
+    offline_ok = make_project(tmp_path, repo)
+    live = tmp_path / "params" / "live.yaml"
+    live.write_text(
+        offline_ok.read_text().replace("source: sample", f"source: yahoo\nsource_options: {{cache_dir: {tmp_path / 'cache'}}}\nevents: []")
+        .replace("as_of: 2018-12-21", "as_of: 2024-02-23") + "name: live\n"
+    )
+    jobs = [Job(0, live, "2024-02-16"), Job(1, live, "2024-02-23"), Job(2, offline_ok, "2018-12-21")]
+    summary = run_batch(jobs, workers=1)
+    by_index = {r.index: r for r in summary.results}
+    assert [by_index[i].error_type for i in (0, 1)] == ["SourceUnavailable"] * 2  # not "the cache lacks …"
+    assert "Network is unreachable" in by_index[0].error
+    assert by_index[2].status == "ok"

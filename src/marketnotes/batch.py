@@ -14,6 +14,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import pandas as pd
 from marketnotes import atomic, zygote
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
-from marketnotes.errors import AsOfError, MarketNotesError
+from marketnotes.errors import AsOfError, CorruptData, MarketNotesError, SourceUnavailable, UnknownSymbol
 from marketnotes.params import load_params
 from marketnotes.worker import Job, JobResult, preload, run_worker
 
@@ -69,26 +70,37 @@ class BatchSummary:
         return self.path
 
 
-def prefetch(jobs: list[Job], offline: bool) -> bool:
+# Errors of a whole params file's data, whatever the note's date: its notes fail with these
+# at once. Others (an as-of past the data's end, say) may hit only the latest dates: those
+# notes are left to fail, or not, on their own.
+WHOLE_FILE_ERRORS = (SourceUnavailable, UnknownSymbol, CorruptData)
+
+
+def prefetch(jobs: list[Job], offline: bool) -> tuple[bool, dict[tuple, tuple[MarketNotesError, float]]]:
     """Load each params file's data once, through the latest as-of any of its jobs needs.
 
-    A params file whose data cannot be loaded (unknown symbol, corrupt file) is left alone
-    here: each of its notes then fails with that same typed error, and the others go on.
-    Returns whether any note wants a PDF (workers then launch Chromium ahead of need).
+    Workers then read it from the cache, offline. Returns whether any note wants a PDF
+    (workers then launch Chromium ahead of need) and, per params file, the error that fails
+    all its notes (a network failure must say so, not "the cache lacks …") with the seconds
+    spent finding out.
     """
-    want_pdf = False
+    want_pdf, failed = False, {}
     latest: dict[tuple[Path, tuple[str, ...]], str] = {}
     for job in jobs:
         key = (job.params_path, job.overrides)
         latest[key] = max(latest.get(key, job.as_of), job.as_of)
-    for (path, overrides), as_of in latest.items():
+    for key, as_of in latest.items():
+        path, overrides = key
+        start = time.perf_counter()
         try:
             params = load_params(path, list(overrides), as_of)
             want_pdf = want_pdf or "pdf" in params.formats
             load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
+        except WHOLE_FILE_ERRORS as exc:
+            failed[key] = (exc, time.perf_counter() - start)
         except MarketNotesError:
             continue
-    return want_pdf
+    return want_pdf, failed
 
 
 def run_batch(
@@ -111,8 +123,18 @@ def run_batch(
 
 
 def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> BatchSummary:
-    want_pdf = prefetch(jobs, offline)
-    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    want_pdf, failed = prefetch(jobs, offline)
+    summary = BatchSummary(started, 0.0, 0)
+    for job in [j for j in jobs if (j.params_path, j.overrides) in failed]:
+        exc, seconds = failed[(job.params_path, job.overrides)]
+        result = JobResult(job.index, job.params_path.stem, job.as_of, "failed", seconds, error=str(exc), error_type=type(exc).__name__)
+        summary.results.append(result)
+        on_progress(result, job.index, "done")
+    jobs = [j for j in jobs if (j.params_path, j.overrides) not in failed]
+    if not jobs:
+        summary.seconds = (pd.Timestamp.now() - clock).total_seconds()
+        return summary
+    summary.workers = count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if ctx.get_start_method() == "fork":
         preload()
     todo, results, stages = ctx.Queue(), ctx.Queue(), ctx.Queue()
@@ -124,7 +146,7 @@ def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> B
     for p in procs:
         p.start()
     try:
-        return _collect(jobs, procs, results, stages, on_progress, BatchSummary(started, 0.0, count), clock)
+        return _collect(jobs, procs, results, stages, on_progress, summary, clock)
     except KeyboardInterrupt:
         for p in procs:
             p.terminate()  # SIGTERM: each worker unwinds, closing its kernels and browser
