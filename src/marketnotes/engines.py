@@ -149,14 +149,9 @@ class Engines:
 
         params = load_params(params_path, overrides or [], as_of)
         template = locate_template(params.template, params_path)
-        return cls(many=False, pdf="pdf" in params.formats).prestart(template.parent, pdf=False)
-
-    def prestart(self, template_dir: Path, pdf: bool) -> Engines:
-        """Begin booting a kernel for `template_dir` and, if a PDF will be wanted, the browser."""
-        self.kernels.prestart(template_dir)
-        if pdf and self.pdf is not None:
-            self.pdf.prelaunch()
-        return self
+        engines = cls(many=False, pdf="pdf" in params.formats)
+        engines.kernels.prestart(template.parent)
+        return engines
 
     @contextmanager
     def kernel(self, template_dir: Path) -> Iterator[object]:

@@ -82,11 +82,8 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nb
         )
     except PapermillExecutionError as exc:
         failed = _keep_failed(running, spec.path("note.failed.ipynb"))
-        source_nb = nbformat.read(template, as_version=4)
-        param_idx = parameters_cell_index(source_nb)
-        # papermill injects one cell after the parameters cell; report the template's own numbering
-        index = exc.cell_index - 1 if param_idx is not None and exc.cell_index > param_idx else exc.cell_index
-        raise TemplateCellFailed(template.name, index + 1, exc.ename, exc.evalue, exc.source, failed) from None
+        cell = template_cell_number(exc.cell_index, template)
+        raise TemplateCellFailed(template.name, cell, exc.ename, exc.evalue, exc.source, failed) from None
     except (DeadKernelError, CellTimeoutError) as exc:
         failed = _keep_failed(running, spec.path("note.failed.ipynb"))
         cell, source = _running_cell(failed, template)
@@ -108,19 +105,22 @@ def _stable_injected_cell_id(nb: nbformat.NotebookNode) -> None:
             cell["id"] = "injected-parameters"
 
 
+def template_cell_number(executed_index: int, template: Path) -> int:
+    """1-based number, in the template as its author sees it, of a cell of the executed
+    notebook: papermill injected one cell after the parameters cell."""
+    param_idx = parameters_cell_index(nbformat.read(template, as_version=4))
+    return executed_index + (0 if param_idx is not None and executed_index > param_idx else 1)
+
+
 def _running_cell(partial: Path | None, template: Path) -> tuple[int | None, str]:
     """The template's number and source of the last cell papermill started, if any."""
     if partial is None:
         return None, ""
     nb = nbformat.read(partial, as_version=4)
-    injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
-    param_idx = parameters_cell_index(nb)
     started = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
     if not started:
         return None, ""
-    i = started[-1]
-    index = i - 1 if injected and param_idx is not None and i > param_idx else i
-    return index + 1, nb.cells[i].source
+    return template_cell_number(started[-1], template), nb.cells[started[-1]].source
 
 
 def _keep_failed(running: Path, target: Path) -> Path | None:

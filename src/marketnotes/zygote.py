@@ -110,22 +110,29 @@ class ForkedKernel:
 
 def _forked_client_class():
     """A QuickReadyClient (engines.py) whose liveness check is a pid check: the kernel is a
-    just-forked process with no KernelManager behind it."""
-    from traitlets import Int
+    just-forked process with no KernelManager behind it. Built on first use (the zygote
+    process itself never needs it), then reused."""
+    global _ForkedKernelClient
+    if _ForkedKernelClient is None:
+        from traitlets import Int
 
-    from marketnotes.engines import QuickReadyClient
+        from marketnotes.engines import QuickReadyClient
 
-    class ForkedKernelClient(QuickReadyClient):
-        pid = Int(0)
+        class ForkedKernelClient(QuickReadyClient):
+            pid = Int(0)
 
-        async def is_alive(self) -> bool:
-            try:
-                os.kill(self.pid, 0)
-                return True
-            except ProcessLookupError:
-                return False
+            async def is_alive(self) -> bool:
+                try:
+                    os.kill(self.pid, 0)
+                    return True
+                except ProcessLookupError:
+                    return False
 
-    return ForkedKernelClient
+        _ForkedKernelClient = ForkedKernelClient
+    return _ForkedKernelClient
+
+
+_ForkedKernelClient = None
 
 
 class Zygote:
@@ -162,9 +169,6 @@ class Zygote:
         if not answer.strip():
             raise RenderError("kernel", f"the kernel zygote exited (code {self.proc.poll()}); run the note alone with `marketnotes render` to see why")
         return ForkedKernel(int(answer), fname, info)
-
-    def prestart(self, cwd: Path) -> None:
-        """Nothing to wait for: the zygote is importing; the first fork happens on take()."""
 
     def take(self, cwd: Path) -> ForkedKernel:
         if self._spare is not None and self._spare[0] != cwd:
