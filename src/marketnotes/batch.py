@@ -23,9 +23,9 @@ import pandas as pd
 
 from marketnotes import atomic, zygote
 from marketnotes.calendar import resolve_as_of
-from marketnotes.data import load_prices, make_source
 from marketnotes.errors import AsOfError, CorruptData, MarketNotesError, SourceUnavailable, UnknownSymbol
 from marketnotes.params import load_params
+from marketnotes.pipeline import load_data
 from marketnotes.worker import Job, JobResult, preload, run_worker
 
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "day": None}
@@ -95,7 +95,7 @@ def prefetch(jobs: list[Job], offline: bool) -> tuple[bool, dict[tuple, tuple[Ma
         try:
             params = load_params(path, list(overrides), as_of)
             want_pdf = want_pdf or "pdf" in params.formats
-            load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolve_as_of(params.as_of))
+            load_data(params.source, params.source_options, params.symbols, params.as_of, offline)
         except WHOLE_FILE_ERRORS as exc:
             failed[key] = (exc, time.perf_counter() - start)
         except MarketNotesError:

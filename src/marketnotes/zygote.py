@@ -23,6 +23,7 @@ import subprocess
 import sys
 import uuid
 from contextlib import nullcontext
+from functools import cache
 from pathlib import Path
 
 from marketnotes.errors import RenderError
@@ -108,31 +109,26 @@ class ForkedKernel:
         self.shutdown_kernel()
 
 
+@cache
 def _forked_client_class():
     """A QuickReadyClient (engines.py) whose liveness check is a pid check: the kernel is a
     just-forked process with no KernelManager behind it. Built on first use (the zygote
     process itself never needs it), then reused."""
-    global _ForkedKernelClient
-    if _ForkedKernelClient is None:
-        from traitlets import Int
+    from traitlets import Int
 
-        from marketnotes.engines import QuickReadyClient
+    from marketnotes.engines import QuickReadyClient
 
-        class ForkedKernelClient(QuickReadyClient):
-            pid = Int(0)
+    class ForkedKernelClient(QuickReadyClient):
+        pid = Int(0)
 
-            async def is_alive(self) -> bool:
-                try:
-                    os.kill(self.pid, 0)
-                    return True
-                except ProcessLookupError:
-                    return False
+        async def is_alive(self) -> bool:
+            try:
+                os.kill(self.pid, 0)
+                return True
+            except ProcessLookupError:
+                return False
 
-        _ForkedKernelClient = ForkedKernelClient
-    return _ForkedKernelClient
-
-
-_ForkedKernelClient = None
+    return ForkedKernelClient
 
 
 class Zygote:

@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 from markupsafe import escape
@@ -166,14 +167,13 @@ class ChromiumPdf(PdfBackend):
         from playwright.sync_api import Error as PlaywrightError
 
         self._page = None
-        for closing in (self._browser, self._playwright):
-            if closing is None:
-                continue
-            try:
-                closing.close() if closing is self._browser else closing.stop()
-            except PlaywrightError:
-                pass
-        self._browser = self._playwright = None
+        browser, driver, self._browser, self._playwright = self._browser, self._playwright, None, None
+        with suppress(PlaywrightError):
+            if browser is not None:
+                browser.close()
+        with suppress(PlaywrightError):
+            if driver is not None:
+                driver.stop()
 
     def close(self) -> None:
         if self._launched is not None:
