@@ -80,7 +80,7 @@ def test_one_failing_note_does_not_stop_the_others_and_the_summary_says_why(tmp_
     assert proc.returncode == 1, proc.stderr
     summary_file = next(out.glob("batch-*.json"))
     summary = json.loads(summary_file.read_text())
-    assert summary["notes"] == 3 and summary["failed"] == 2
+    assert summary["notes"] == 3 and summary["failed"] == 2, summary["results"]
     by_note = {r["note"]: r for r in summary["results"]}
     assert by_note["good"]["status"] == "ok" and (out / "2018-12-21" / "good" / "note.html").exists()
     assert by_note["t"]["status"] == "failed" and "cell 4" in by_note["t"]["error"] and by_note["t"]["error_type"] == "TemplateCellFailed"
