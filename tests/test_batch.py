@@ -196,3 +196,17 @@ def test_a_network_failure_fails_that_files_notes_with_the_network_error(tmp_pat
     assert [by_index[i].error_type for i in (0, 1)] == ["SourceUnavailable"] * 2  # not "the cache lacks …"
     assert "Network is unreachable" in by_index[0].error
     assert by_index[2].status == "ok"
+
+
+def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo):
+    """The end of every batch discards a spare kernel forked moments earlier: it must die too,
+    or cron runs pile up orphan kernels."""
+    from marketnotes.zygote import Zygote
+
+    before = set(_live_processes_matching("marketnotes.zygote"))
+    for _ in range(10):
+        zygote = Zygote()
+        zygote.discard(zygote.take(repo / "templates"))
+        zygote.close()
+    time.sleep(1)
+    assert set(_live_processes_matching("marketnotes.zygote")) - before == set()

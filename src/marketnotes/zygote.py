@@ -99,11 +99,16 @@ class ForkedKernel:
         for kc in self._clients:
             kc.stop_channels()
         self._clients.clear()
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        # The kernel itself first: a spare discarded right after its fork may not have called
+        # setsid() yet, and then it has no process group of its own for killpg to reach.
+        for kill in (os.kill, os.killpg):  # then anything it started, in its session's group
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         Path(self.connection_file).unlink(missing_ok=True)
+        for channel in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+            Path(f"{self.info['ip']}-{self.info[channel]}").unlink(missing_ok=True)  # its IPC sockets
 
     def cleanup_resources(self, restart: bool = False) -> None:
         self.shutdown_kernel()
@@ -156,8 +161,10 @@ class Zygote:
     def _fork(self, cwd: Path) -> ForkedKernel:
         from jupyter_client.connect import write_connection_file
 
-        fname = str(self.runtime / f"kernel-{uuid.uuid4().hex}.json")
-        fname, info = write_connection_file(fname, ip="127.0.0.1", transport="tcp")
+        # IPC sockets named after the kernel, not TCP ports: ports picked by one worker and
+        # bound later by its kernel can be picked meanwhile by another worker; names cannot.
+        name = f"kernel-{uuid.uuid4().hex}"
+        fname, info = write_connection_file(str(self.runtime / f"{name}.json"), ip=str(self.runtime / name), transport="ipc")
         with self._lock or nullcontext():  # one request and its answer at a time on the pipe
             self.proc.stdin.write(f"{fname}\t{cwd}\n")
             self.proc.stdin.flush()
@@ -189,7 +196,7 @@ class Zygote:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        for leftover in self.runtime.glob("*.json"):
+        for leftover in self.runtime.glob("kernel-*"):  # connection files and IPC sockets
             leftover.unlink(missing_ok=True)
         self.runtime.rmdir()
 
