@@ -159,8 +159,8 @@ def test_ctrl_c_stops_the_batch_at_once_and_leaves_no_process_behind(tmp_path, r
     while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and "Traceback" not in err, err
+    stdout, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err, (stdout[-2000:], err)
     time.sleep(1)
     assert _live_processes_matching(str(out)) == [] and _live_processes_matching("marketnotes.zygote") == []
 

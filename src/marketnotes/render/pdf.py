@@ -138,29 +138,38 @@ class ChromiumPdf(PdfBackend):
         return atomic.write_bytes(target, pdf)
 
     def _print(self, html: str, title: str, page_size: str) -> bytes:
+        """Print on the reused tab. A browser that died under us (first launch after install,
+        a crash between notes) is relaunched once and the print retried: not the note's fault."""
         from playwright.sync_api import Error as PlaywrightError
 
-        if self._browser is None or not self._browser.is_connected():
-            # the browser crashed or was killed since the last note: a batch worker carries on
-            self._stop()
-            self._launch()
-        try:
-            if self._page is None or self._page.is_closed():
-                self._page = self._browser.new_page()
-            page = self._page
-            page.set_content(html, wait_until="load")
-            page.emulate_media(media="print")
-            return page.pdf(
-                format=page_size,
-                margin=MARGINS,
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=footer_template(title),
-            )
-        except PlaywrightError as exc:
-            self._page = None  # a fresh tab next time
-            raise RenderError("pdf", f"Chromium failed while printing: {str(exc).splitlines()[0]}") from None
+        for attempt in (1, 2):
+            if self._browser is None or not self._browser.is_connected():
+                self._stop()
+                self._launch()
+            try:
+                return self._print_once(html, title, page_size)
+            except PlaywrightError as exc:
+                self._page = None  # a fresh tab next time
+                gone = not self._browser.is_connected() or "has been closed" in str(exc)
+                if attempt == 2 or not gone:
+                    raise RenderError("pdf", f"Chromium failed while printing: {str(exc).splitlines()[0]}") from None
+                self._stop()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _print_once(self, html: str, title: str, page_size: str) -> bytes:
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
+        page = self._page
+        page.set_content(html, wait_until="load")
+        page.emulate_media(media="print")
+        return page.pdf(
+            format=page_size,
+            margin=MARGINS,
+            print_background=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=footer_template(title),
+        )
 
     def _stop(self) -> None:
         """Close the tab, browser and driver; whatever is already gone is skipped."""
