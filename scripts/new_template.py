@@ -42,10 +42,11 @@ note = Note.load(
 
 BODY = [
     "note.headline()",
+    'note.section("The story so far")',
     'note.chart("performance")',
     'note.section("Leaders and laggards")',
     "note.returns_table()",
-    'note.section("Distance from highs")',
+    'note.section("Records and drawdowns")',
     'note.chart("drawdown")',
     'note.section("The rotation")',
     'note.chart("ratio")',

@@ -43,7 +43,10 @@ def test_new_all_time_high_today():
     f = facts_for(panel(A=[100, 102, 101, 103, 104, 105]))
     assert f.value("A.ath.today") == 1 and f.value("A.ath.below") == 0
     assert "A.high_since.date" not in f  # a record is not "the highest since"
-    assert f.value("A.records.count") == 4 and f.value("A.records.first") == "2024-01-03"
+    # records on Jan 3, 5, 8, 9; the dip to 101 is under 5%, so one run
+    assert f.value("A.records.run_count") == 4 and f.value("A.records.run_first") == "2024-01-03"
+    assert f.value("A.records.run_last") == "2024-01-09"
+    assert "A.records.prev_date" not in f  # the previous record was yesterday: nothing to wait for
 
 
 def test_highest_close_since_and_lowest_since():
@@ -97,7 +100,7 @@ def test_rotation_days_and_pair_facts():
     a = [100, 100, 103, 103, 104, 104]   # +3% on day 3 while the others fall
     b = [100, 100, 99, 100, 103, 104]
     c = [100, 100, 98, 101, 102, 103]
-    closes = panel("2024-01-08", A=a, B=b, C=c)
+    closes = panel("2024-01-04", A=a, B=b, C=c)  # Thursday 4th .. Thursday 11th: the week is Mon-Thu
     days = rotation_days(closes, 1.0)
     assert list(days.index) == [closes.index[2]] and days["leader"].iloc[0] == "A"
     f = facts_for(closes, pair=("A", "B"))

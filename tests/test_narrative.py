@@ -1,5 +1,7 @@
 """The prose: calibrated words, traceable numbers, and a checker that catches what is wrong."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,19 +14,37 @@ from marketnotes.narrative.words import DOWN, UP, allowed_words, move_word, tier
 from test_facts import panel
 
 
-def test_magnitude_words_respect_size_and_sign():
-    # +0.2% never "soars", however calm the index (z = 5)
-    assert tier(0.002, 5.0) == 1 and move_word(0.002, 5.0, "x") in {t[0] for t in UP[1]}
-    # a 3-sigma, 4% drop is the strongest tier; a 0.5-sigma 0.4% gain is ordinary
-    assert move_word(-0.04, -3.0, "x") in {t[0] for t in DOWN[4]}
-    assert move_word(0.004, 0.6, "x") in {t[0] for t in UP[2]}
-    # negative numbers never get an up word, whatever the seed
-    for seed in map(str, range(50)):
-        assert move_word(-0.01, -1.0, seed) in {t[0] for triples in DOWN.values() for t in triples}
-    assert move_word(0.0001, 0.01, "x") in ("was little changed", "was flat")
-    # in a wild market a 29% monthly fall is under one sigma, yet never merely "slid"
-    assert tier(-0.294, -0.8) == 4 and tier(-0.12, -0.5) == 3 and tier(0.12, 0.5) == 3
-    assert move_word(0.03, None, "x") in allowed_words(0.03, None)
+def test_verbs_follow_the_size_of_the_move_for_its_window():
+    # 1% is a big day, an ordinary week, an ordinary year: one size, three strengths
+    assert tier(0.02, 1) == 3 and tier(0.02, 5) == 2 and tier(0.06, 130) == 2
+    # a 6% year-to-date gain is never "inched up"; a 20.8% one soars
+    assert move_word(0.06, 130) == "rose" and move_word(0.208, 130) == "soared"
+    # a bigger fall over the same window never gets a milder verb than a smaller one
+    for sessions in (1, 5, 21, 63, 250):
+        sizes = [x / 1000 for x in range(1, 400)]
+        assert [tier(-x, sessions) for x in sizes] == sorted(tier(-x, sessions) for x in sizes)
+    # down words for falls, whatever synonym a note's rotation picks
+    for turn in range(5):
+        assert move_word(-0.01, 1, turn=turn) in {t[0] for triples in DOWN.values() for t in triples}
+    assert move_word(0.0001, 1) == "was little changed"
+    assert move_word(0.03, 1) in allowed_words(0.03, 1) and "edged up" not in allowed_words(0.03, 250)
+    # each tier's synonyms are one strength: no "slid" beside "tumbled"
+    assert "slid" not in {w for triples in DOWN.values() for t in triples for w in t}
+
+
+def test_one_fact_keeps_its_verb_and_other_facts_vary():
+    closes = panel(A=np.linspace(100, 130, 60), B=np.linspace(100, 131, 60))
+    facts = compute_facts(closes, closes.index[-1], FactsConfig({"A": "Alpha", "B": "Beta"}, ("1d", "1w", "1m"), ("A", "B")))
+    narrative, check = write_note(facts, ["A", "B"], ("A", "B"))
+    assert check.ok, check.problems
+    verbs = {}
+    for sentence in narrative.all_sentences():
+        for fid, text in re.findall(r'data-fact="([^"]+)" data-word="\w+">([^<]+)<', str(sentence.html)):
+            verbs.setdefault(fid, set()).add(UP_FORMS.get(text, text))
+    assert all(len(v) == 1 for v in verbs.values()), verbs
+
+
+UP_FORMS = {t[1]: t[0] for triples in UP.values() for t in triples} | {t[2]: t[0] for triples in UP.values() for t in triples}
 
 
 def test_same_inputs_same_text_and_every_number_is_traced():
@@ -58,7 +78,7 @@ def test_checker_rejects_wrong_rounding_and_wrong_direction():
     assert "does not match B.ret.1w" in check_html(wrong_number, facts).problems[0]
     wrong_word = '<span data-fact="B.ret.1w" data-word="past">rose</span>'
     assert "contradicts the sign of B.ret.1w" in check_html(wrong_word, facts).problems[0]
-    overstated = '<span data-fact="B.ret.1w" data-word="past">plunged</span>'
+    overstated = '<span data-fact="B.ret.1w" data-word="past">plunged</span>'  # a 0.4% weekly fall
     problems = check_html(overstated, facts).problems
     assert problems and "overstates or understates" in problems[0]
     assert "unknown fact" in check_html('<span data-fact="Z.ret.1w" data-fmt="pct1">1.0%</span>', facts).problems[0]
@@ -101,3 +121,56 @@ def test_rotation_day_sentence_reads_like_the_brief():
     text = narrative.to_text()
     day = pd.Timestamp(facts.value("rotday.week.date")).day_name()
     assert f"On {day} the Russell 2000" in text and "while the S&P 500 and the Nasdaq-100 fell" in text
+
+
+# --- the stories a desk would lead with, on the bundled sample --------------------------------
+
+SAMPLE = ["^IXIC", "^GSPC", "^DJI"]
+LABELS = {"^GSPC": "S&P 500", "^IXIC": "NASDAQ Composite", "^DJI": "Dow"}
+
+
+@pytest.fixture(scope="module")
+def sample_note():
+    from marketnotes.calendar import resolve_as_of
+    from marketnotes.data import load_prices, make_source
+    from marketnotes.events import load_events
+
+    prices = load_prices(make_source("sample", {}), SAMPLE, resolve_as_of("2018-12-31"))
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), ("^IXIC", "^DJI"), complete=prices.complete)
+    events = load_events(["cpi"])
+
+    def note(day):
+        as_of = resolve_as_of(day).session
+        facts = compute_facts(prices.closes.loc[:as_of], as_of, config, prices.highs.loc[:as_of], events)
+        narrative, check = write_note(facts, SAMPLE, ("^IXIC", "^DJI"))
+        assert check.ok and not check.style, (check.problems, check.style)
+        return narrative
+
+    return note
+
+
+def test_the_best_day_since_the_thirties_leads_not_the_weekly_move(sample_note):
+    n = sample_note("2008-10-17")
+    assert n.headline.text == "The Dow soars 11.1% on Monday, its biggest one-day gain since 1933"
+    assert n.lead[0].text.startswith("The Dow soared 11.1% on Monday, its biggest one-day gain since 1933.")
+
+
+def test_a_bear_market_and_a_correction_are_named(sample_note):
+    n = sample_note("2018-12-21")
+    assert n.headline.text.startswith("The NASDAQ Composite enters a bear market, 21.9% below its peak close")
+    assert "The S&P 500 is in a correction, 17.5% below its peak close of Sept. 20." in n.to_text()
+
+
+def test_the_crash_week_of_april_2000_is_the_worst_in_the_data(sample_note):
+    n = sample_note("2000-04-14")
+    assert n.headline.text == "The NASDAQ Composite plunges 25.3% this week, its worst week in data going back to January 1999"
+
+
+def test_a_tuesday_note_says_since_last_friday(sample_note):
+    n = sample_note("2018-12-18")
+    assert "since last Friday" in n.to_text() and "this week" not in n.to_text()
+
+
+def test_record_is_said_only_where_the_data_covers_the_history(sample_note):
+    text = sample_note("2016-11-11").to_text()  # the Dow (from 1885) at a record; the S&P 500 and Nasdaq data start in 1999
+    assert "a record" in text and "S&P 500 is 1.2% short of its peak close" in text

@@ -104,7 +104,7 @@ def _performance_title(facts: FactTable, symbols: list[str]) -> str:
     ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
     best = ranked[0]
     phrase = "so far this year" if w == "ytd" else "on the day"
-    verb = "leads" if facts.value(f"{key_of(best)}.ret.{w}") >= 0 else "holds up best"
+    verb = "leads" if facts.value(f"{key_of(best)}.ret.{w}") >= 0 else "falls least"
     text = f"{facts.labels[best]} {verb} {phrase} at {fmt(facts.value(f'{key_of(best)}.ret.{w}'), 'spct1', None)}"
     if len(ranked) > 1:
         worst = ranked[-1]
@@ -127,8 +127,11 @@ def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: 
             title = f"{facts.labels[lead]} relative to {facts.labels[lag]}"
         else:
             spread = facts.value(f"rot.spread.{w}")
-            phrase = {"1w": "this week", "1m": "over the month", "ytd": "this year"}[w]
-            title = f"{facts.labels[lead]} {RELATIVE[1 if spread >= 0 else -1]} the {facts.labels[lag]} by {fmt(spread, 'pts1', None)} points {phrase}"
+            phrase = {"1w": "this week", "1m": "over the past month", "ytd": "so far this year"}[w]
+            if abs(spread) < 0.5:  # house style: a gap under half a point is no gap
+                title = f"{facts.labels[lead]} and the {facts.labels[lag]} roughly in line {phrase}"
+            else:
+                title = f"{facts.labels[lead]} {RELATIVE[1 if spread >= 0 else -1]} the {facts.labels[lag]} by {fmt(spread, 'pts1', None)} percentage points {phrase}"
         return _finish(fig, title, source)
 
 
@@ -142,10 +145,11 @@ def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str) 
             series = closes[symbol].dropna().loc[:as_of]
             dd = _window((series / series.cummax() - 1).to_frame("d") * 100, as_of, years)["d"]
             ax.plot(dd.index, dd, label=facts.labels[symbol])
-        ax.set_ylabel("% below record close")
+        ax.set_ylabel("% below highest close")
         ax.legend(loc="lower left", ncols=2)
         deepest = min(closes.columns, key=lambda s: facts.value(f"{key_of(s)}.ath.below"))
-        title = f"{facts.labels[deepest]} is {fmt(facts.value(f'{key_of(deepest)}.ath.below'), 'pct1', None)} below its record close"
+        word = "record" if facts.value(f"{key_of(deepest)}.history.complete") == 1 else "peak"
+        title = f"{facts.labels[deepest]} is {fmt(facts.value(f'{key_of(deepest)}.ath.below'), 'pct1', None)} below its {word} close"
         return _finish(fig, title, source)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -40,9 +42,18 @@ def _decline_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+def _interrupted(signum, frame) -> None:
+    """Ctrl-C: from this moment, objects torn down half-built (an event loop interrupted in its
+    constructor, a coroutine never awaited) are not reported: the user asked us to stop."""
+    sys.unraisablehook = lambda unraisable: None
+    warnings.simplefilter("ignore")
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: run the app; map expected failures to one line and an exit code."""
     _decline_slow_optional_imports()
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except MarketNotesError as exc:
@@ -159,6 +170,8 @@ def facts_cmd(
     out.print(("[green]" if result.check.ok else "[red]") + result.check.summary() + "[/]")
     for problem in result.check.problems:
         out.print(f"  [red]-[/] {problem}", highlight=False)
+    for finding in result.check.style:
+        out.print(f"  [yellow]-[/] {finding}", highlight=False)
     if not result.check.ok:
         raise typer.Exit(4)
 

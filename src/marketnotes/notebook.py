@@ -30,6 +30,9 @@ from marketnotes.spec import NoteSpec
 WINDOW_TITLES = {"1d": "Day", "1w": "Week", "1m": "Month", "3m": "3 months", "ytd": "YTD", "1y": "1 year"}
 
 
+RENAMED_SECTIONS = {"Distance from highs": "Records and drawdowns"}  # templates written before Narrative 2.0 keep working
+
+
 @dataclass
 class Note:
     spec: NoteSpec
@@ -66,6 +69,9 @@ class Note:
         return HTML(str(n.headline_html() + n.lead_html()))
 
     def section(self, title: str) -> HTML:
+        """One prose section by title (The story so far, Leaders and laggards, Records and
+        drawdowns, The rotation, Events, What to watch); empty when the week gave it nothing to say."""
+        title = RENAMED_SECTIONS.get(title, title)
         found = [s for s in self.analysis.narrative.sections if s.title == title]
         if not found:
             return HTML("")

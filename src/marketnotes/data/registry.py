@@ -46,6 +46,14 @@ class PriceSource:
     def describe(self) -> str:
         return self.name
 
+    def history_complete(self, symbol: str) -> bool:
+        """Whether this source's history for `symbol` starts where the index starts.
+
+        Only then may a note call a close a "record" or "all-time high"; otherwise it says
+        "its highest close in data going back to ...". Sources say nothing unless they know.
+        """
+        return False
+
 
 def register_source(cls: type[PriceSource]) -> type[PriceSource]:
     if not cls.name:

@@ -9,14 +9,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from marketnotes.facts.arc import add_arc_facts
 from marketnotes.facts.events import add_event_facts, event_study
+from marketnotes.facts.extremes import add_day_extremes
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.peaks import add_peak_facts
+from marketnotes.facts.regime import add_regime_facts, drawdown_episodes
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
+from marketnotes.facts.streaks import add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
 from marketnotes.facts.trend import add_trend_facts
+from marketnotes.facts.weeks import add_week_extreme, is_week_complete
 
-__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "event_study", "key_of", "rotation_days"]
+__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "drawdown_episodes", "event_study", "is_week_complete", "key_of", "rotation_days"]
 
 
 @dataclass(frozen=True)
@@ -25,10 +30,11 @@ class FactsConfig:
     windows: tuple[str, ...] = ("1d", "1w", "1m", "ytd")
     pair: tuple[str, str] | None = None
     rotation_threshold_pct: float = 1.0
+    complete: frozenset[str] = frozenset()  # symbols whose data covers the index's history: "record" is honest
 
     @classmethod
-    def from_params(cls, params) -> FactsConfig:
-        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold)
+    def from_params(cls, params, complete: frozenset[str] = frozenset()) -> FactsConfig:
+        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold, frozenset(complete))
 
 
 def compute_facts(
@@ -42,16 +48,26 @@ def compute_facts(
     as_of = pd.Timestamp(as_of)
     table = FactTable(as_of=as_of.date().isoformat(), labels=dict(config.labels))
     table.add("session.date", as_of, "date", "the as-of session", end=as_of)
+    complete = is_week_complete(as_of)  # decided once: every weekly fact below agrees on it
+    table.add("session.week_complete", int(complete), "count", "1 when the as-of session is the last of its calendar week", end=as_of)
     for symbol in closes.columns:
         series = closes[symbol].dropna().loc[:as_of]
         if series.empty or series.index[-1] != as_of:
             raise ValueError(f"{symbol} has no close on {as_of.date()}")
+        label = config.labels[symbol]
+        table.add(f"{key_of(symbol)}.history.start", series.index[0], "date", f"first close of {label} in the data", end=series.index[0], symbol=symbol)
+        table.add(f"{key_of(symbol)}.history.complete", int(symbol in config.complete), "count", f"1 when the data covers {label}'s whole history (so 'record' is honest)", symbol=symbol)
         add_move_facts(table, symbol, series, as_of, config.windows)
+        add_day_extremes(table, symbol, series, as_of)
+        add_week_extreme(table, symbol, series, as_of, complete)
+        add_streak_facts(table, symbol, series, as_of, complete)
         high = highs[symbol] if highs is not None and symbol in highs else None
         add_peak_facts(table, symbol, series, as_of, high)
+        add_regime_facts(table, symbol, series, as_of)
         add_trend_facts(table, symbol, series, as_of)
     if config.pair:
         add_pair_facts(table, closes, as_of, config.pair, config.windows)
+        add_arc_facts(table, closes, as_of, config.pair, events)
     if closes.shape[1] > 1:
         add_rotation_day_facts(table, closes, as_of, config.rotation_threshold_pct)
     if events is not None and len(events):

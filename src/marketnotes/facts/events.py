@@ -57,3 +57,21 @@ def add_event_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFrame
             table.add(f"{key}.{kind}.last.since", last[f"{symbol} to next"], "pct", f"{label} change from the close before the {last['label']} release to the as-of", last_date, as_of, symbol)
             moves = study[f"{symbol} day"].abs()
             table.add(f"{key}.{kind}.avg_abs_day", moves.mean(), "pct", f"{label} average absolute move on the last {len(moves)} {kind} sessions", study.index[0], as_of, symbol)
+            _add_biggest_since(table, key, label, symbol, closes[symbol].dropna().loc[:as_of], events, kind, last_date)
+
+
+def _add_biggest_since(table, key, label, symbol, series, events, kind, last_date) -> None:
+    """"Its biggest move on a release day since May 2022": the last earlier event session that
+    moved the index at least as much (either way), or the first one in the data."""
+    rets = series.pct_change(fill_method=None)
+    mine = events[(events["kind"] == kind) & (events["date"] <= last_date)]
+    sessions = event_sessions(series.index, mine["date"]).drop_duplicates()
+    moves = rets.reindex(sessions.to_numpy()).dropna().abs()
+    if last_date not in moves.index:
+        return
+    today, earlier = moves.loc[last_date], moves.loc[: last_date].iloc[:-1]
+    bigger = earlier[earlier >= today]
+    if len(bigger):
+        table.add(f"{key}.{kind}.last.day_since", bigger.index[-1], "date", f"{label}: last {kind} session with a move at least as big", bigger.index[-1], last_date, symbol)
+    elif len(earlier) >= 24:
+        table.add(f"{key}.{kind}.last.day_data_start", earlier.index[0], "date", f"{label}: biggest {kind}-session move since the first one in the data", earlier.index[0], last_date, symbol)

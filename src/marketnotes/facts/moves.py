@@ -14,17 +14,22 @@ WINDOW_NAMES = {"1d": "the last session", "1w": "the week", "1m": "the month", "
 def window_start(closes: pd.Series, as_of: pd.Timestamp, window: str) -> pd.Timestamp | None:
     """The session whose close a window's return is measured from; None if history is too short.
 
-    1d is the previous session; 1w/1m/3m/1y the last session on or before the same calendar
-    day a week/month/quarter/year earlier (Friday to Friday for a weekly note); ytd the
-    last session of the previous year.
+    1d is the previous session; 1w the last session before the Monday of as_of's calendar
+    week, so a Friday note runs Friday to Friday (Thursday to Friday after a Good Friday)
+    and a Tuesday note says "since last Friday"; 1m/3m/1y the last session on or before the
+    same calendar day a month/quarter/year earlier; ytd the last session of the previous year.
     """
     history = closes.loc[:as_of].index
     if window == "1d":
         return history[-2] if len(history) > 1 else None
+    if window == "1w":
+        monday = as_of.normalize() - pd.Timedelta(days=as_of.day_of_week)
+        before = history[history < monday]
+        return before[-1] if len(before) else None
     if window == "ytd":
         anchor = pd.Timestamp(year=as_of.year - 1, month=12, day=31)
     else:
-        offset = {"1w": pd.Timedelta(days=7), "1m": pd.DateOffset(months=1), "3m": pd.DateOffset(months=3), "1y": pd.DateOffset(years=1)}[window]
+        offset = {"1m": pd.DateOffset(months=1), "3m": pd.DateOffset(months=3), "1y": pd.DateOffset(years=1)}[window]
         anchor = as_of - offset
     before = history[history <= anchor]
     return before[-1] if len(before) else None
@@ -58,40 +63,3 @@ def add_move_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.T
         if vol:
             n = int(((history > start) & (history <= as_of)).sum())
             table.add(f"{key}.z.{window}", ret / (vol * np.sqrt(max(n, 1))), "sigma", f"{label} {window} move in standard deviations", start, as_of, symbol)
-    add_week_days(table, symbol, closes, as_of)
-    add_week_extreme(table, symbol, closes, as_of)
-
-
-def add_week_extreme(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
-    """"Its worst week since October 2008": the last earlier 5-session stretch that did as badly (well)."""
-    start = window_start(closes, as_of, "1w")
-    if start is None:
-        return
-    key, label = key_of(symbol), table.labels[symbol]
-    ret = change(closes, start, as_of)
-    history = closes.loc[:start]
-    rolling = (history / history.shift(5) - 1).dropna()
-    beyond = rolling[rolling <= ret] if ret < 0 else rolling[rolling >= ret]
-    word = "worst" if ret < 0 else "best"
-    if len(beyond):
-        since = beyond.index[-1]
-        table.add(f"{key}.week_extreme.since", since, "date", f"{label}: its {word} week since the week ending on this date", since, as_of, symbol)
-        table.add(f"{key}.week_extreme.sessions", int((closes.loc[since:as_of].index > since).sum()), "count", f"sessions since a week as {'bad' if ret < 0 else 'good'} for {label}", since, as_of, symbol)
-    elif len(rolling) > 250:
-        table.add(f"{key}.week_extreme.data_start", closes.index[0], "date", f"{label}: its {word} week since the data starts", closes.index[0], as_of, symbol)
-
-
-def add_week_days(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
-    """The best and worst session of the note's week (since the 1w start), for "on Thursday" sentences."""
-    start = window_start(closes, as_of, "1w")
-    if start is None:
-        return
-    key, label = key_of(symbol), table.labels[symbol]
-    rets = closes.loc[:as_of].pct_change().loc[start:].iloc[1:]
-    if rets.empty:
-        return
-    best, worst = rets.idxmax(), rets.idxmin()
-    table.add(f"{key}.week.best.date", best, "date", f"{label} best session of the week", end=best, symbol=symbol)
-    table.add(f"{key}.week.best.ret", rets[best], "pct", f"{label} return on its best session of the week", end=best, symbol=symbol)
-    table.add(f"{key}.week.worst.date", worst, "date", f"{label} worst session of the week", end=worst, symbol=symbol)
-    table.add(f"{key}.week.worst.ret", rets[worst], "pct", f"{label} return on its worst session of the week", end=worst, symbol=symbol)

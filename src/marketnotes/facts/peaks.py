@@ -1,4 +1,4 @@
-"""Peaks and drawdowns: all-time and 52-week highs, "highest close since", record-close counts."""
+"""Peaks and drawdowns: all-time and 52-week highs, "highest close since", runs of record closes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pandas as pd
 from marketnotes.facts.table import FactTable, key_of
 
 YEAR_SESSIONS = 252
-RECORD_WINDOW = 126  # count record closes over about six months
+RUN_BREAK = 0.05  # a close 5% below the record ends a run of records
+RUN_RECENT = 63  # report the run while its latest record is within about three months
+RECORD_GAP = 20  # "its first record close since ..." only after a month without one
 NOTABLE_SINCE = 20  # "highest close since ..." only when it beats at least a month of closes
 
 
@@ -65,9 +67,26 @@ def record_flags(history: pd.Series) -> pd.Series:
 
 
 def _add_records(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, as_of: pd.Timestamp) -> None:
-    flags = record_flags(history).iloc[-RECORD_WINDOW:]
-    if not flags.any():
+    """Runs of records ("its 12th record close since March") and the first record after a long wait.
+
+    A run is the records since the index last closed 5% or more below its running record, the
+    way a rally that never paused for a pullback is told as one story. Of an index now 5% off,
+    the run is the one its latest record belonged to.
+    """
+    values, dates = history.to_numpy(dtype=float), history.index
+    records = np.flatnonzero(record_flags(history).to_numpy())
+    if not len(records):
         return
-    first = flags.index[np.flatnonzero(flags.to_numpy())[0]]
-    table.add(f"{key}.records.count", int(flags.sum()), "count", f"{label} record closes over the last six months", first, as_of, symbol)
-    table.add(f"{key}.records.first", first, "date", f"{label} first record close of the last six months", first, as_of, symbol)
+    last, now = int(records[-1]), len(values) - 1
+    if last >= len(values) - RUN_RECENT:
+        running = np.maximum.accumulate(values[:last])
+        dips = np.flatnonzero(values[:last] <= (1 - RUN_BREAK) * running)
+        run = records[records > dips[-1]] if len(dips) else records
+        first = dates[run[0]]
+        table.add(f"{key}.records.run_count", len(run), "count", f"{label} record closes in the current run (no 5% pullback between)", first, dates[last], symbol)
+        table.add(f"{key}.records.run_first", first, "date", f"{label} first record close of the current run", first, dates[last], symbol)
+        table.add(f"{key}.records.run_last", dates[last], "date", f"{label} most recent record close", end=dates[last], symbol=symbol)
+    if last == now and len(records) > 1 and now - records[-2] >= RECORD_GAP:
+        previous = dates[records[-2]]
+        table.add(f"{key}.records.prev_date", previous, "date", f"{label}: its first record close since this one", previous, as_of, symbol)
+        table.add(f"{key}.records.gap_sessions", now - int(records[-2]), "count", f"sessions between {label}'s previous record close and this one", previous, as_of, symbol)

@@ -1,13 +1,16 @@
-"""Relative performance: the rotation pair's ratio and spreads, and rotation days.
+"""Relative performance: the rotation pair's ratio, spreads and daily gaps, and rotation days.
 
 A rotation day is a session on which one index rose by at least the threshold while every
-other index in the set fell ("small caps rallied while big tech fell").
+other index in the set fell ("small caps rallied while big tech fell"). The daily gap is the
+lead's return minus the lag's, in points: "the widest gap between the two since 2000".
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from marketnotes.facts.extremes import DATA_START_DAYS, last_as_extreme
 from marketnotes.facts.moves import WINDOW_NAMES, window_start
 from marketnotes.facts.peaks import add_since
 from marketnotes.facts.table import FactTable, key_of
@@ -29,6 +32,39 @@ def add_pair_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
         table.add(f"rot.spread.{window}", (lead_ret - lag_ret) * 100, "pts", f"{table.labels[lead]} return minus {table.labels[lag]} return over {WINDOW_NAMES[window]}, in points", start, as_of)
     add_since(table, "rot.ratio", f"the {names} ratio", None, ratio, as_of, "high")
     add_since(table, "rot.ratio", f"the {names} ratio", None, ratio, as_of, "low")
+    add_gap_facts(table, closes, as_of, pair)
+
+
+def add_gap_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, pair: tuple[str, str]) -> None:
+    """The week's session with the widest lead-minus-lag gap, and the last earlier one as wide."""
+    lead, lag = pair
+    both = closes[[lead, lag]].loc[:as_of].dropna()
+    anchor = window_start(both[lead], as_of, "1w")
+    if anchor is None:
+        return
+    # returns on the panel as given: a session after a missing close is not a one-day move
+    rets = closes[[lead, lag]].loc[:as_of].pct_change(fill_method=None).dropna()
+    gaps = rets[lead] - rets[lag]
+    week = gaps[gaps.index > anchor]
+    if week.empty:
+        return
+    day = week.abs().idxmax()
+    gap, pos = float(gaps[day]), gaps.index.get_loc(day)
+    names = f"{table.labels[lead]} minus {table.labels[lag]}"
+    table.add("rot.gap.week.date", day, "date", f"session of the week with the widest daily gap, {names}", end=day)
+    table.add("rot.gap.week.value", gap * 100, "pts", f"daily return gap {names} that session, in points", end=day)
+    table.add("rot.gap.week.lead_ret", rets.loc[day, lead], "pct", f"{table.labels[lead]} return that session", end=day, symbol=lead)
+    table.add("rot.gap.week.lag_ret", rets.loc[day, lag], "pct", f"{table.labels[lag]} return that session", end=day, symbol=lag)
+    if gap == 0:
+        return
+    hit = last_as_extreme(gaps.to_numpy(), gap, pos, int(np.sign(gap)))
+    if hit is not None:
+        since = gaps.index[hit]
+        sessions = both.index.get_loc(day) - both.index.get_loc(since)
+        table.add("rot.gap.week.since", since, "date", f"last earlier session with a gap as wide in the same direction, {names}", since, day)
+        table.add("rot.gap.week.since_sessions", sessions, "count", "sessions since a gap as wide in the same direction", since, day)
+    elif pos >= DATA_START_DAYS:
+        table.add("rot.gap.week.data_start", both.index[0], "date", f"no gap as wide in this direction, {names}, since the data starts", both.index[0], day)
 
 
 def rotation_days(closes: pd.DataFrame, threshold_pct: float) -> pd.DataFrame:

@@ -1,13 +1,17 @@
-"""Facts -> sentences: the phrasebook (Jinja2), editorial rules, and the fact checker."""
+"""Facts -> sentences: news judgment (angles), the phrasebook (Jinja2), the fact check and the editorial lint."""
 
 from marketnotes.narrative.check import CheckResult, check_html
 from marketnotes.narrative.compose import biggest_mover, compose
+from marketnotes.narrative import lint
+from marketnotes.narrative.lint import Finding
 from marketnotes.narrative.model import Narrative, Section
 
-__all__ = ["CheckResult", "Narrative", "Section", "biggest_mover", "check_html", "compose", "write_note"]
+__all__ = ["CheckResult", "Finding", "Narrative", "Section", "biggest_mover", "check_html", "compose", "lint", "write_note"]  # lint: the module (lint.lint, lint.RULES)
 
 
 def write_note(facts, symbols, pair=None) -> tuple[Narrative, CheckResult]:
-    """Compose the prose and check it; the caller decides whether a failure is fatal."""
+    """Compose the prose, check its facts and lint its style; the caller decides what is fatal."""
     narrative = compose(facts, list(symbols), pair)
-    return narrative, check_html(str(narrative.to_html()), facts)
+    result = check_html(str(narrative.to_html()), facts)
+    result.style = [str(f) for f in lint.lint(narrative, facts)]
+    return narrative, result

@@ -3,7 +3,7 @@
 Part of the product: rendering refuses a note that fails it. For every traced number it
 re-renders the fact with the rounding the text used and also parses the number back and
 compares it with the fact; every direction or magnitude word must match the sign (and the
-volatility-calibrated size) of its fact; and any digit or move word outside a traced span is
+size for its window) of its fact; and any digit or move word outside a traced span is
 an unsourced claim: no number is ever typed into prose by hand.
 """
 
@@ -25,7 +25,7 @@ class Span:
     text: str = ""
 
 
-class _Reader(HTMLParser):
+class SpanReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.spans: list[Span] = []
@@ -58,9 +58,13 @@ def plain_text(markup: str) -> str:
 
 @dataclass
 class CheckResult:
+    """The fact check's problems (fatal: a note that states a wrong number is not published)
+    and the editorial lint's findings (reported: the numbers are right, the style is not)."""
+
     problems: list[str] = field(default_factory=list)
     numbers: int = 0
     words: int = 0
+    style: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,11 +72,12 @@ class CheckResult:
 
     def summary(self) -> str:
         state = "PASSED" if self.ok else f"FAILED ({len(self.problems)} problems)"
-        return f"fact check {state}: {self.numbers} numbers and dates, {self.words} direction words verified"
+        lint = f"; editorial lint: {len(self.style)} findings" if self.style else "; editorial lint clean"
+        return f"fact check {state}: {self.numbers} numbers and dates, {self.words} direction words verified{lint}"
 
 
 def check_html(markup: str, facts: FactTable) -> CheckResult:
-    reader = _Reader()
+    reader = SpanReader()
     reader.feed(str(markup))
     result = CheckResult()
     as_of = dt.date.fromisoformat(facts.as_of)
@@ -122,8 +127,8 @@ def _check_word(result: CheckResult, span: Span, facts: FactTable, fids: list[st
     direction = words.direction_of(text)
     for fid in fids:
         value = facts.value(fid)
-        z = words.z_for(facts, fid)
-        actual = 0 if words.tier(value, z) == 0 else (1 if value > 0 else -1)
+        sessions = words.sessions_of(facts[fid])
+        actual = 0 if words.tier(value, sessions) == 0 else (1 if value > 0 else -1)
         if direction is None:
             result.problems.append(f"{text!r} is not a known move word ({fid})")
         elif kind == "group":
@@ -131,5 +136,6 @@ def _check_word(result: CheckResult, span: Span, facts: FactTable, fids: list[st
                 result.problems.append(f"{text!r} contradicts the sign of {fid} = {value:+.4f}")
         elif direction != actual:
             result.problems.append(f"{text!r} contradicts the sign of {fid} = {value:+.4f}")
-        elif text not in words.allowed_words(value, z):
-            result.problems.append(f"{text!r} overstates or understates {fid} = {value:+.2%} (z={z})")
+        elif text not in words.allowed_words(value, sessions):
+            grade = words.TIER_NAMES[words.tier(value, sessions)]
+            result.problems.append(f"{text!r} overstates or understates {fid} = {value:+.2%} (a {grade} move over {sessions} sessions)")

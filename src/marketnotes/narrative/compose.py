@@ -1,26 +1,28 @@
-"""Editorial rules: which sentences a week deserves, in what order.
+"""Editorial rules: what leads, what the note tells after it, and what it leaves out.
 
-What is notable leads: the headline goes to the week's biggest mover unless a rotation day
-stood out more (measured in standard deviations); quiet facts are dropped (a 0.3-sigma week
-gets no "alone" sentence, a week without a rotation day gets no rotation-day sentence).
+The rarest angle of the week takes the headline and the lead (`angles.py`); the biggest
+mover follows it, or leads when nothing rarer happened. Then the arc of the last months for
+the rotation pair, the leaders over longer windows, records and drawdowns, the rotation,
+the week's events and what comes next -- each sentence only if it says something, and no
+number twice: a sentence that would restate a figure already in the note is dropped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import numpy as np
+
 from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative import angles, words
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Phrasebook, Sentence
 
-BIG_DAY_SIGMA = 2.0
-ROTATION_HEADLINE_SIGMA = 2.5
 EVENT_NOUNS = {"cpi": "release"}
-NEAR_HIGH = 0.05  # record-close counts are news only within 5% of the high
-NOTABLE_WEEK_SESSIONS = 63  # "worst week since ..." only when that reaches back a quarter
-
-
-def _notable_week(facts: FactTable, symbol: str) -> bool:
-    k = key_of(symbol)
-    return f"{k}.week_extreme.data_start" in facts or facts.value(f"{k}.week_extreme.sessions", 0) >= NOTABLE_WEEK_SESSIONS
+SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
+EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
+WINDOW_OVERLAP_SESSIONS = 10
+SINGLE_INDEX = {"big_day", "regime", "record", "streak", "event_day"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
 
 
 def lead_window(facts: FactTable, symbols: list[str]) -> str:
@@ -32,108 +34,163 @@ def biggest_mover(facts: FactTable, symbols: list[str], window: str) -> str:
     return max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.{window}", 0.0)))
 
 
+@dataclass
+class Draft:
+    """Sentences in order; a sentence restating a number already said is dropped."""
+
+    said: set[str] = field(default_factory=set)
+
+    def keep(self, sentences: list[Sentence | None]) -> list[Sentence]:
+        out = []
+        for s in sentences:
+            if s is None or set(s.numbers) & self.said:
+                continue
+            self.said |= set(s.numbers)
+            out.append(s)
+        return out
+
+
 def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None, template: str = "phrasebook.j2") -> Narrative:
-    book = Phrasebook(facts, template)
-    say = book.say
+    say = Phrasebook(facts, template).say
     if not all(f"{key_of(s)}.ret.1d" in facts for s in symbols):
         first = [say("first_session", s) for s in symbols]
         return Narrative(facts.as_of, first[0], first, [])
 
     w = lead_window(facts, symbols)
     mover = biggest_mover(facts, symbols, w)
-    rest = [s for s in symbols if s != mover]
-
-    headline = say("headline", mover, w)
-    leader = facts.value("rotday.week.leader")
-    if leader and facts.value("rotday.week.z", 0) >= max(ROTATION_HEADLINE_SIGMA, abs(facts.value(f"{key_of(mover)}.z.{w}", 0))):
-        headline = say("headline_rotation", leader, [s for s in symbols if s != leader])
-
-    lead = [say("lead_mover", mover, w, extreme=_notable_week(facts, mover))]
-    if rest:
-        lead.append(say("others", rest, w))
-    big = [s for s in symbols if abs(facts.value(f"{key_of(s)}.z.1d", 0)) >= BIG_DAY_SIGMA]
-    if w == "1w" and big:
-        # among the unusual days, name the biggest move in percent (what a reader will quote)
-        lead.append(say("big_day", max(big, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.1d"))), score=BIG_DAY_SIGMA))
-
+    ranked = angles.ranked(angles.candidates(facts, symbols, pair, mover, w))
+    top = ranked[0]
+    headline = say(f"headline_{top.kind}", *top.args)
+    draft = Draft()
+    lead = draft.keep(_lead(facts, say, symbols, ranked, mover, w))
     sections = [
-        Section("Leaders and laggards", _leaders(facts, say, symbols, mover)),
-        Section("Distance from highs", _highs(facts, say, symbols)),
-        Section("The rotation", _rotation(facts, say, symbols, pair)),
-        Section("Events", _events(facts, say, symbols)),
-        Section("What to watch", _watch(facts, say, symbols)),
+        Section("The story so far", draft.keep(_arc(facts, say, pair, top))),
+        Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover))),
+        Section("Records and drawdowns", draft.keep(_highs(facts, say, symbols, pair))),
+        Section("The rotation", draft.keep(_rotation(facts, say, symbols, pair, ranked))),
+        Section("Events", draft.keep(_events(facts, say, symbols))),
+        Section("What to watch", draft.keep(_watch(facts, say))),
     ]
-    return Narrative(facts.as_of, headline, [s for s in lead if s], [s for s in sections if s.sentences])
+    return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
 
-def _leaders(facts, say, symbols, mover) -> list[Sentence]:
-    out = []
+def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
+    top = ranked[0]
+    extremes = [a.symbol for a in ranked if a.kind == "week_extreme" and (a is top or a.score >= SECOND_ANGLE)]
+    first = top.symbol if top.kind in ("mover", "week_extreme") else mover
+    out = [] if top.kind in ("mover", "week_extreme") else [say(f"lead_{top.kind}", *top.args)]
+    pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX
+    out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun))
+    # one more "worst week since" at most, told first among the others so "its" has one referent
+    other_extreme = next((s for s in extremes if s != first), None)
+    rest = sorted((s for s in symbols if s != first), key=lambda s: s != other_extreme)
+    if rest:
+        out.append(say("others", rest, w, [other_extreme] if other_extreme else []))
+    told = {top.kind, "week_extreme"}
+    second = next((a for a in ranked[1:] if a.kind not in told and a.kind != "mover" and a.score >= SECOND_ANGLE), None)
+    if second is not None:
+        out.append(say(f"lead_{second.kind}", *second.args))
+    return out
+
+
+def _arc(facts, say, pair, top) -> list[Sentence | None]:
+    if not pair:
+        return []
+    # tell the arc of the pair member the lead is about, else of the one whose last phase moved most
+    told = [s for s in pair if facts.value(f"{key_of(s)}.arc.count", 0) >= 2]
+    if not told:
+        return []
+    if top.symbol in told:
+        first = top.symbol
+    else:
+        first = max(told, key=lambda s: abs(facts.value(f"{key_of(s)}.arc.{facts.value(f'{key_of(s)}.arc.count') - 1}.change", 0)))
+    other = pair[1] if first == pair[0] else pair[0]
+    return [say("arc", first, other), say("arc_other", first, other) if f"{key_of(first)}.arc.other.change" in facts else None]
+
+
+def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
+    out: list[Sentence | None] = []
     if len(symbols) > 1:
-        for w in ("1m", "3m", "ytd", "1y"):
-            ranked = [s for s in symbols if f"{key_of(s)}.ret.{w}" in facts]
-            if len(ranked) == len(symbols):
-                ranked.sort(key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
-                out.append(say("window_leaders", ranked[0], ranked[-1], w))
-    if f"{key_of(mover)}.week.best.date" in facts and facts.value(f"{key_of(mover)}.week.best.date") != facts.value(f"{key_of(mover)}.week.worst.date"):
-        out.append(say("week_days", mover))
-    return [s for s in out if s]
+        starts: list[str] = [facts[f"{key_of(symbols[0])}.ret.1w"].start] if f"{key_of(symbols[0])}.ret.1w" in facts else []
+        for w in ("ytd", "3m", "1m"):
+            if not all(f"{key_of(s)}.ret.{w}" in facts for s in symbols):
+                continue
+            start = facts[f"{key_of(symbols[0])}.ret.{w}"].start
+            if any(abs(_sessions_apart(start, s)) < WINDOW_OVERLAP_SESSIONS for s in starts):
+                continue
+            ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
+            best, worst = ranked[0], ranked[-1]
+            if (facts.value(f"{key_of(best)}.ret.{w}") - facts.value(f"{key_of(worst)}.ret.{w}")) * 100 < EVEN_PTS:
+                continue
+            starts.append(start)
+            out.append(say("leaders", best, worst, w, len(symbols)))
+            if len(out) == 2:
+                break
+    k = key_of(mover)
+    if f"{k}.week.best.date" in facts and facts.value(f"{k}.week.best.date") != facts.value(f"{k}.week.worst.date"):
+        if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) >= 3:
+            out.append(say("week_days", mover))
+    return out
 
 
-def _highs(facts, say, symbols) -> list[Sentence]:
+def _sessions_apart(a: str, b: str) -> int:
+    return int(np.busday_count(min(a, b), max(a, b)))
+
+
+def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
     out = []
     for s in symbols:
         k = key_of(s)
-        out.append(say("highs", s))
-        near_high = facts.value(f"{k}.ath.below", -1.0) >= -NEAR_HIGH
-        if facts.value(f"{k}.ath.today") != 1 and near_high and facts.value(f"{k}.records.count", 0) >= 3:
-            out.append(say("records", s))
-        if f"{k}.trend.change" in facts and facts.value(f"{k}.trend.since") != facts.value(f"{k}.ath.date"):
-            out.append(say("trend", s))
-        if f"{k}.range.sessions" in facts:
-            out.append(say("sideways", s))
-    return [s for s in out if s]
+        state, before = facts.value(f"{k}.regime.state", "none"), facts.value(f"{k}.regime.prev_state", "none")
+        if state in ("bear", "correction", "bull"):
+            out.append(say("regime_state", s))
+        elif before in ("bear", "correction"):
+            out.append(say("left_regime", s))
+        else:
+            out.append(say("highs", s, with_trend=not pair or s not in pair))
+    return out
 
 
-def _rotation(facts, say, symbols, pair) -> list[Sentence]:
-    out = []
+def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
+    out: list[Sentence | None] = []
+    lead_kinds = {ranked[0].kind}
     if pair:
-        for w in ("1w", "1m", "ytd"):
-            if f"rot.spread.{w}" in facts:
+        for w in ("1w", "ytd"):
+            if f"rot.spread.{w}" not in facts:
+                continue
+            even = abs(facts.value(f"rot.spread.{w}")) < EVEN_PTS
+            if even and w == "1w":
+                out.append(say("pair_even", *pair, w))
+            elif not even:
                 out.append(say("pair_window", *pair, w))
-        for side in ("high", "low"):
-            if facts.value(f"rot.ratio.{side}_since.sessions", 0) >= NOTABLE_WEEK_SESSIONS:
-                out.append(say("pair_extreme", *pair, side))
+        if "gap" not in lead_kinds and any(a.kind == "gap" for a in ranked):
+            out.append(say("lead_gap", *pair))
+        if "ratio" not in lead_kinds:
+            for a in ranked:
+                if a.kind == "ratio":
+                    out.append(say("pair_extreme", *a.args))
+                    break
     leader = facts.value("rotday.week.leader")
-    if leader:
-        out.append(say("rotation_day", leader, [s for s in symbols if s != leader], score=facts.value("rotday.week.z")))
-        if facts.value("rotday.count.ytd", 0) >= 2:
-            out.append(say("rotation_count"))
-    return [s for s in out if s]
+    if leader and "rotation" not in lead_kinds:
+        out.append(say("rotation_day", leader, [s for s in symbols if s != leader]))
+    if leader and facts.value("rotday.count.ytd", 0) >= 2:
+        out.append(say("rotation_count"))
+    return out
 
 
-def _event_kinds(facts: FactTable) -> list[str]:
-    return sorted({f.id.split(".")[0] for f in facts if f.id.endswith(".last.label") or f.id.endswith(".next.label")})
-
-
-def _events(facts, say, symbols) -> list[Sentence]:
-    out = []
-    for kind in _event_kinds(facts):
-        if f"{kind}.last.date" not in facts:
-            continue
+def _events(facts, say, symbols) -> list[Sentence | None]:
+    out: list[Sentence | None] = []
+    for kind in angles.event_kinds(facts):
+        day = facts.value(f"{kind}.last.date")
+        if not angles.in_week(facts, symbols[0], day):
+            continue  # an older release is told, if at all, in the arc
         noun = EVENT_NOUNS.get(kind, "")
-        out.append(say("since_event", kind, symbols, noun))
-        # the release-day move is news only if the release fell in the note's week
-        week = facts.facts.get(f"{key_of(symbols[0])}.ret.1w")
-        if week is not None and facts.value(f"{kind}.last.date") > week.start:
-            mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.{kind}.last.day")))
-            out.append(say("event_day", kind, mover))
-    return [s for s in out if s]
+        mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.{kind}.last.day")))
+        out.append(say("event_day", kind, mover, noun))
+        if day != facts.as_of:
+            out.append(say("since_event", kind, symbols, noun or "event"))
+    return out
 
 
-def _watch(facts, say, symbols) -> list[Sentence]:
-    out = [say("next_event", kind, EVENT_NOUNS.get(kind, "report")) for kind in _event_kinds(facts) if f"{kind}.next.date" in facts]
-    for s in symbols:
-        below = facts.value(f"{key_of(s)}.ath.below", -1.0)
-        if -0.03 < below < 0:
-            out.append(say("near_record", s))
-    return [s for s in out if s]
+def _watch(facts, say) -> list[Sentence | None]:
+    return [say("next_event", kind, EVENT_NOUNS.get(kind, "")) for kind in angles.event_kinds(facts) if f"{kind}.next.date" in facts]

@@ -26,11 +26,47 @@ def fuzzy_date(day: dt.date, as_of: dt.date) -> str:
     return text if day.year == as_of.year else f"{text} {day.year}"
 
 
+AP_MONTHS = {1: "Jan.", 2: "Feb.", 8: "Aug.", 9: "Sept.", 10: "Oct.", 11: "Nov.", 12: "Dec."}
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ORDINAL_WORDS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def ap_date(day: dt.date, as_of: dt.date | None) -> str:
+    """AP style: "Aug. 14", "March 14" (March to July spelled out); the year only when it differs."""
+    month = AP_MONTHS.get(day.month, format_date(day, "MMMM", locale=LOCALE))
+    text = f"{month} {day.day}"
+    return text if as_of is not None and day.year == as_of.year else f"{text}, {day.year}"
+
+
+def same_week(day: dt.date, as_of: dt.date) -> bool:
+    return 0 <= (as_of - day).days < 7 and day.weekday() <= as_of.weekday()
+
+
 def relative_day(day: dt.date, as_of: dt.date) -> str:
-    """"Thursday" within the note's week; "March 14" (plus year if needed) further back."""
-    if 0 <= (as_of - day).days < 7:
+    """"Thursday" within the note's calendar week; "Aug. 14" (plus year if needed) further back."""
+    if same_week(day, as_of):
         return format_date(day, "EEEE", locale=LOCALE)
-    return format_date(day, "MMMM d" if day.year == as_of.year else "MMMM d, y", locale=LOCALE)
+    return ap_date(day, as_of)
+
+
+def count_words(value) -> str:
+    """AP: one to nine in words, 10 and above in figures."""
+    n = int(value)
+    return NUMBER_WORDS[n] if 0 <= n < 10 else format_decimal(n, "#,##0", locale=LOCALE)
+
+
+def ordinal(value) -> str:
+    """"sixth", "10th", "21st", "112th"."""
+    n = int(value)
+    if 0 < n < 10:
+        return ORDINAL_WORDS[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def era(day: dt.date, as_of: dt.date) -> str:
+    """How far back a "since" reaches: "November 2008"; a bare year once it is 25+ years back."""
+    return str(day.year) if (as_of - day).days > 25 * 365 else format_date(day, "MMMM y", locale=LOCALE)
 
 
 FORMATS = {
@@ -40,16 +76,20 @@ FORMATS = {
     "pts1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "sigma1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "level": lambda v, a: format_decimal(v, "#,##0.00", locale=LOCALE),
-    "count": lambda v, a: format_decimal(v, "#,##0", locale=LOCALE),
+    "count": lambda v, a: count_words(v),
+    "ordinal": lambda v, a: ordinal(v),
     "month_year": lambda v, a: format_date(_day(v), "MMMM y", locale=LOCALE),
-    "full_date": lambda v, a: format_date(_day(v), "MMMM d, y", locale=LOCALE),
+    "full_date": lambda v, a: ap_date(_day(v), None),
+    "date": lambda v, a: ap_date(_day(v), a),
+    "year": lambda v, a: str(_day(v).year),
+    "era": lambda v, a: era(_day(v), a),
     "day": lambda v, a: relative_day(_day(v), a),
     "fuzzy": lambda v, a: fuzzy_date(_day(v), a),
     "text": lambda v, a: str(v),
 }
 
-NUMERIC = {"pct1": 100, "pct0": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "count": 1}
-DECIMALS = {"pct1": 1, "pct0": 0, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "count": 0}
+NUMERIC = {"pct1": 100, "pct0": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "count": 1, "ordinal": 1}
+DECIMALS = {"pct1": 1, "pct0": 0, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "count": 0, "ordinal": 0}
 
 
 def render(value, fmt: str, as_of: dt.date) -> str:
@@ -59,7 +99,12 @@ def render(value, fmt: str, as_of: dt.date) -> str:
 
 
 def parse_number(text: str) -> float | None:
-    """"3.6%" -> 3.6, "3,321.29" -> 3321.29, "−2.0%" -> -2.0; None if no number."""
+    """"3.6%" -> 3.6, "3,321.29" -> 3321.29, "−2.0%" -> -2.0, "three" -> 3, "sixth" -> 6; None if no number."""
+    word = text.strip().lower()
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS.index(word))
+    if word in ORDINAL_WORDS[1:]:
+        return float(ORDINAL_WORDS.index(word))
     match = re.search(r"[+−-]?\d[\d,]*(?:\.\d+)?", text)
     if not match:
         return None

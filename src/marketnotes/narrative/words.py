@@ -1,34 +1,38 @@
-"""Magnitude words, calibrated to the index's own volatility and guarded by absolute size.
+"""Magnitude words: how strong a verb a move deserves, for the window it was made over.
 
-A move's tier is the smaller of its volatility tier (how many standard deviations) and its
-absolute tier (how many percent), so a quiet index never "soars" on +0.2% however calm it
-was; and a move of 10% or more is never less than "large", of 20% or more always
-"exceptional", so a wild market never merely "slips" 29%. Each tier has synonyms; the choice is a stable hash of the fact id and the as-of
-date, so the same inputs always give the same text while consecutive weeks vary.
+A desk judges a move by its size *for its window*: 1% is a big day for the S&P 500, an
+ordinary week and a small year. So the tier of a move is read off a table of percent edges
+per window class (day, week, month, quarter, longer), never off the index's volatility
+scaled by the square root of time, which pushed a 6% year-to-date gain down to "inched up".
+Because the edges are absolute within a window, a bigger move of the same sign over the same
+window can never get a milder verb than a smaller one, in any sentence.
+
+Each tier has one plain verb; its synonyms are of the same strength and are only used so a
+note does not repeat a verb (the writer rotates them per note, keyed on the fact, so the
+headline and the lead tell one move with one verb).
 """
 
 from __future__ import annotations
 
-import zlib
+import datetime as dt
+from typing import Literal
 
 import numpy as np
 
-from marketnotes.facts.table import key_of
-from typing import Literal
-
 Form = Literal["past", "present", "perfect"]
+FORMS = {"past": 0, "present": 1, "perfect": 2}
 
-# tier -> synonyms as (past, present, perfect participle)
+# tier -> synonyms of one strength as (past, present, perfect participle); the first is the plain verb
 UP = {
     1: [("edged up", "edges up", "edged up"), ("inched up", "inches up", "inched up")],
     2: [("rose", "rises", "risen"), ("gained", "gains", "gained"), ("climbed", "climbs", "climbed")],
-    3: [("rallied", "rallies", "rallied"), ("jumped", "jumps", "jumped"), ("leapt", "leaps", "leapt")],
+    3: [("jumped", "jumps", "jumped"), ("rallied", "rallies", "rallied")],
     4: [("soared", "soars", "soared"), ("surged", "surges", "surged")],
 }
 DOWN = {
-    1: [("edged down", "edges down", "edged down"), ("slipped", "slips", "slipped")],
-    2: [("fell", "falls", "fallen"), ("lost", "loses", "lost"), ("declined", "declines", "declined")],
-    3: [("tumbled", "tumbles", "tumbled"), ("slid", "slides", "slid"), ("slumped", "slumps", "slumped")],
+    1: [("edged down", "edges down", "edged down"), ("dipped", "dips", "dipped")],
+    2: [("fell", "falls", "fallen"), ("declined", "declines", "declined"), ("lost", "loses", "lost")],
+    3: [("tumbled", "tumbles", "tumbled"), ("slumped", "slumps", "slumped")],
     4: [("plunged", "plunges", "plunged"), ("sank", "sinks", "sunk")],
 }
 FLAT = [("was little changed", "is little changed", "been little changed"), ("was flat", "is flat", "been flat")]
@@ -37,77 +41,79 @@ GROUP = {1: ("rose", "rise", "risen"), -1: ("fell", "fall", "fallen")}
 # relative performance, from the sign of a spread
 RELATIVE = {1: "outperformed", -1: "trailed"}
 
-FLAT_BELOW = 0.0005  # |move| under 0.05% is "little changed"
-SIGMA_EDGES = (0.5, 1.25, 2.25)
-PERCENT_EDGES = (0.3, 1.0, 2.0)
-ABSOLUTE_FLOORS = ((0.10, 3), (0.20, 4))  # a move this large is never described as less
+# lower edges (fractions) of tiers 1..4 -- small, ordinary, large, exceptional -- per window class
+EDGES = {
+    "day": (0.0005, 0.004, 0.0175, 0.035),
+    "week": (0.001, 0.0075, 0.025, 0.05),
+    "month": (0.002, 0.01, 0.04, 0.08),
+    "quarter": (0.003, 0.01, 0.06, 0.12),
+    "long": (0.005, 0.01, 0.08, 0.18),  # 1%+ is never "edged": small words are for small moves
+}
+TIER_NAMES = {0: "flat", 1: "small", 2: "ordinary", 3: "large", 4: "exceptional"}
 
 
-def tier(value: float, z: float | None) -> int:
-    """0 flat, 1 small, 2 ordinary, 3 large, 4 exceptional."""
-    size = abs(value)
-    if size < FLAT_BELOW:
-        return 0
-    by_percent = 1 + sum(size * 100 >= edge for edge in PERCENT_EDGES)
-    if z is None:
-        return by_percent
-    by_sigma = 1 + sum(abs(z) >= edge for edge in SIGMA_EDGES)
-    floor = max((t for edge, t in ABSOLUTE_FLOORS if size >= edge), default=1)
-    return max(min(by_sigma, by_percent), floor)
+def window_class(sessions: int) -> str:
+    """day (one session), week (up to 5), month (up to 23), quarter (up to 70), long."""
+    if sessions <= 1:
+        return "day"
+    return "week" if sessions <= 5 else "month" if sessions <= 23 else "quarter" if sessions <= 70 else "long"
 
 
-def z_for(facts, fid: str) -> float | None:
-    """How many standard deviations a move is, for any move fact.
+def sessions_of(fact) -> int:
+    """Sessions a move fact spans, from its start and end (weekdays; a fact without a start is one session).
 
-    Window returns have their own `.z.` fact; other moves (a best day, a move since an
-    event or a turning point) are scaled by the index's daily volatility and the number
-    of weekdays the fact spans, which the checker can recompute from the same table.
+    One-day returns count as one session even across a holiday weekend (Friday to Tuesday).
     """
-    zid = fid.replace(".ret.", ".z.")
-    if zid != fid and zid in facts:
-        return facts.value(zid)
-    fact = facts[fid]
-    if fact.symbol is None:
-        return None
-    vol = facts.value(f"{key_of(fact.symbol)}.vol.1d")
-    if not vol:
-        return None
-    days = 1
-    if fact.start and fact.end:
-        days = max(1, int(np.busday_count(fact.start, fact.end)))
-    return fact.value / (vol * days**0.5)
+    if not fact.start or not fact.end or fact.id.endswith(".1d"):
+        return 1
+    return max(1, int(np.busday_count(dt.date.fromisoformat(fact.start), dt.date.fromisoformat(fact.end))))
 
 
-def choose(options: list, seed: str):
-    return options[zlib.crc32(seed.encode()) % len(options)]
+def tier(value: float, sessions: int = 1) -> int:
+    """0 flat, 1 small, 2 ordinary, 3 large, 4 exceptional, for a move over `sessions` sessions."""
+    size = abs(value)
+    return sum(size >= edge for edge in EDGES[window_class(sessions)])
 
 
-def move_word(value: float, z: float | None, seed: str, form: Form = "past") -> str:
-    t = tier(value, z)
-    slot = {"past": 0, "present": 1, "perfect": 2}[form]
+def tier_of(facts, fid: str) -> int:
+    return tier(facts.value(fid), sessions_of(facts[fid]))
+
+
+def synonyms(value: float, t: int) -> list[tuple[str, str, str]]:
     if t == 0:
-        return choose(FLAT, seed)[slot]
-    return choose((UP if value > 0 else DOWN)[t], seed)[slot]
+        return FLAT
+    return (UP if value > 0 else DOWN)[t]
 
 
-def allowed_words(value: float, z: float | None) -> set[str]:
+def move_word(value: float, sessions: int = 1, form: Form = "past", turn: int = 0) -> str:
+    """The verb for a move; `turn` picks a same-strength synonym (0 is the plain verb)."""
+    t = tier(value, sessions)
+    options = synonyms(value, t)
+    return options[turn % len(options)][FORMS[form]]
+
+
+def allowed_words(value: float, sessions: int = 1) -> set[str]:
     """Every form of every synonym that the checker accepts for this move."""
-    t = tier(value, z)
-    if t == 0:
-        return {w for triple in FLAT for w in triple}
-    return {w for triple in (UP if value > 0 else DOWN)[t] for w in triple}
+    return {w for triple in synonyms(value, tier(value, sessions)) for w in triple}
+
+
+def word_tier(word: str) -> tuple[int, int] | None:
+    """(sign, tier) of a move word; None if it is not one."""
+    for sign, table in ((1, UP), (-1, DOWN)):
+        for t, triples in table.items():
+            if any(word in triple for triple in triples):
+                return sign, t
+    if any(word in triple for triple in FLAT):
+        return 0, 0
+    return None
 
 
 def direction_of(word: str) -> int | None:
     """+1 for any up word, -1 for any down word, 0 for flat words, None if not a move word."""
-    for sign, table in ((1, UP), (-1, DOWN)):
-        if any(word in triple for triples in table.values() for triple in triples):
-            return sign
-    if any(word in triple for triple in FLAT):
-        return 0
-    if any(word in triple for triple in GROUP.values()):
-        return next(s for s, t in GROUP.items() if word in t)
-    return None
+    found = word_tier(word)
+    if found is not None:
+        return found[0]
+    return next((s for s, t in GROUP.items() if word in t), None)
 
 
 ALL_WORDS = sorted(

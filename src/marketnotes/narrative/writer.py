@@ -18,7 +18,9 @@ from markupsafe import Markup, escape
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
 
-WINDOW_PHRASES = {"1d": "on the day", "1w": "this week", "1m": "over the month", "3m": "over three months", "ytd": "so far this year", "1y": "over the past year"}
+WINDOW_PHRASES = {"1d": "on the day", "1w": "this week", "1m": "over the past month", "3m": "over the past three months", "ytd": "so far this year", "1y": "over the past year"}
+# windows that run to now take the present perfect ("so far this year the Dow has led")
+RUNNING = {"1m", "3m", "ytd", "1y"}
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Sentence:
     facts: list[str]
     score: float = 0.0
     kind: str = ""
+    numbers: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -37,8 +40,13 @@ class Sentence:
 
 @dataclass
 class Writer:
+    """Renders spans for one note; remembers which synonym each move got, note-wide."""
+
     facts: FactTable
     used: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    turns: dict[tuple[int, int], int] = field(default_factory=dict)
+    chosen: dict[str, int] = field(default_factory=dict)
 
     @property
     def as_of(self) -> dt.date:
@@ -53,7 +61,10 @@ class Writer:
 
     # -- template globals ------------------------------------------------------------
     def n(self, fid: str, fmt: str) -> Markup:
-        return self._span(fid, formats.render(self.facts.value(fid), fmt, self.as_of), fmt=fmt)
+        text = formats.render(self.facts.value(fid), fmt, self.as_of)
+        if fmt in formats.NUMERIC:
+            self.numbers.append(statement(fid, text))
+        return self._span(fid, text, fmt=fmt)
 
     def has(self, *fids: str) -> bool:
         return all(f in self.facts for f in fids)
@@ -63,15 +74,43 @@ class Writer:
         return self.facts.value(fid, default)
 
     def word(self, fid: str, form: str = "past") -> Markup:
-        z = words.z_for(self.facts, fid)
-        text = words.move_word(self.facts.value(fid), z, f"{fid}|{self.facts.as_of}|{form}", form)
+        """The verb for a move, by its size for its window. A fact keeps its verb for the whole
+        note (headline and lead agree); other facts of the same strength take the next synonym."""
+        value, sessions = self.facts.value(fid), words.sessions_of(self.facts[fid])
+        t = words.tier(value, sessions)
+        if fid not in self.chosen:
+            slot = (0 if t == 0 else (1 if value > 0 else -1), t)
+            self.chosen[fid] = self.turns.get(slot, 0)
+            self.turns[slot] = self.chosen[fid] + 1
+        text = words.move_word(value, sessions, form, self.chosen[fid])
         return self._span(fid, text, word=form)
 
     def move(self, fid: str, form: str = "past", fmt: str = "pct1") -> Markup:
         """"rose 3.6%" or "was little changed": verb and number from one fact."""
-        if words.tier(self.facts.value(fid), words.z_for(self.facts, fid)) == 0:
+        if words.tier_of(self.facts, fid) == 0:
             return self.word(fid, form)
         return Markup(f"{self.word(fid, form)} {self.n(fid, fmt)}")
+
+    def tier(self, fid: str) -> int:
+        """0 flat .. 4 exceptional: for template conditions only."""
+        return words.tier_of(self.facts, fid)
+
+    def window(self, w: str) -> str:
+        """"this week" only for a complete calendar week; "since last Friday" on other days."""
+        if w == "1w" and self.facts.value("session.week_complete", 1) != 1:
+            return "since last Friday"
+        return WINDOW_PHRASES[w]
+
+    def record(self, symbol: str) -> str:
+        """"record" only where the data covers the index's history; otherwise "peak"."""
+        return "record" if self.complete(symbol) else "peak"
+
+    def years_ago(self, years: float) -> str:
+        """ISO date `years` before the note, to compare with date facts in conditions."""
+        return (self.as_of - dt.timedelta(days=round(365.25 * years))).isoformat()
+
+    def complete(self, symbol: str) -> bool:
+        return self.facts.value(f"{key_of(symbol)}.history.complete", 0) == 1
 
     def group(self, fids: list[str], form: str = "past") -> Markup:
         """One verb for several facts of the same sign ("while the S&P 500 and Dow fell")."""
@@ -103,6 +142,12 @@ class Writer:
         return Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
 
 
+def statement(fid: str, text: str) -> str:
+    """What a number says, for "each fact once": the same figure about the same index is one
+    statement even under two fact ids (the week's worst day is also the CPI-day move)."""
+    return f"{fid.split('.')[0]}|{text}"
+
+
 @lru_cache(maxsize=4)
 def environment() -> Environment:
     """Built once per process: compiling the phrasebook costs more than writing a note."""
@@ -113,7 +158,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(key=key_of, window=WINDOW_PHRASES.get)
+    env.globals.update(key=key_of, running=RUNNING.__contains__)
     env.filters["rotday_id"] = lambda symbol: f"rotday.week.{key_of(symbol)}.ret"
     return env
 
@@ -125,15 +170,15 @@ class Phrasebook:
         self.writer = Writer(facts)
         w = self.writer
         helpers = dict(
-            n=w.n, move=w.move, rel=w.rel, word=w.word, group=w.group,
-            the=w.the, label=w.label, names=w.names, has=w.has, v=w.v,
+            n=w.n, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
+            record=w.record, complete=w.complete, years_ago=w.years_ago, the=w.the, label=w.label, names=w.names, has=w.has, v=w.v,
         )
         self.module = environment().get_template(template).make_module(helpers)
 
     def say(self, macro: str, *args, score: float = 0.0, **kwargs) -> Sentence | None:
-        self.writer.used = []
+        self.writer.used, self.writer.numbers = [], []
         html = str(getattr(self.module, macro)(*args, **kwargs)).strip()
         html = " ".join(html.split())
         if not html:
             return None
-        return Sentence(Markup(html), list(dict.fromkeys(self.writer.used)), score, macro)
+        return Sentence(Markup(html), list(dict.fromkeys(self.writer.used)), score, macro, list(dict.fromkeys(self.writer.numbers)))

@@ -1,0 +1,160 @@
+"""The story arc: the last months of one index told as phases - it fell, went sideways, rallied.
+
+A markets desk does not describe six months of a chart as one trend: "the Russell 2000 had
+been sliding since the April CPI release, traded sideways through June and rallied hard
+after the July CPI release; meanwhile the Nasdaq-100 set record after record". These facts
+let that sentence be written for any index without knowing the story in advance:
+
+* the phases come from `phases.pieces`: `trend.py`'s volatility-scaled zigzag, run over twice
+  the lookback so the first turning point inside the window was confirmed by a full move into
+  it (the arc never starts at the window's edge or at the first row of data), with sideways
+  ranges cut in;
+* a phase that starts within two sessions of a calendar event is tied to it ("since the May
+  CPI release"), CPI first: it is the release desks date turns by;
+* the other index of the pair is measured over the same span, for the "meanwhile".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from marketnotes.facts.moves import daily_vol
+from marketnotes.facts.phases import pieces
+from marketnotes.facts.table import FactTable, key_of
+
+LOOKBACK_SESSIONS = 130  # about six months: the span a weekly note's "story so far" covers
+MAX_PHASES = 4
+EVENT_REACH = 2  # sessions between an event and a turning point for the two to be tied
+PREFERRED_EVENT = "cpi"
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: Literal["rise", "fall", "range"]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    change: float
+    width: float | None  # ranges: max/min - 1 of the closes inside
+    sessions: int  # sessions after `start` up to `end`, so consecutive phases add up
+    start_event: str | None = None
+    start_event_date: pd.Timestamp | None = None
+
+
+def arc_phases(
+    closes: pd.Series,
+    as_of,
+    events: pd.DataFrame | None = None,
+    lookback_sessions: int = LOOKBACK_SESSIONS,
+    max_phases: int = MAX_PHASES,
+) -> list[Phase]:
+    """The phases that start inside the last `lookback_sessions` sessions, oldest first, at most
+    `max_phases` (the latest), the last ending at `as_of`. Empty when nothing turned in the window.
+
+    The zigzag threshold comes from `daily_vol` as `trend.py`'s does, so the current phase
+    starts where `K.trend.since` says unless a range has begun since.
+    """
+    as_of = pd.Timestamp(as_of)
+    history = closes.loc[:as_of].dropna().iloc[-(2 * lookback_sessions + 1) :]
+    vol = daily_vol(history, as_of)
+    if not vol:
+        return []
+    prices = history.to_numpy(dtype=float)
+    window = max(1, len(prices) - lookback_sessions)
+    found = pieces(prices, vol, window)
+    first = next((k for k, p in enumerate(found) if p.real and p.start >= window), None)
+    if first is None:
+        return []
+    found = found[first:][-max_phases:]
+    index = history.index
+    phases = []
+    for p, (label, day) in zip(found, _event_ties(index, [p.start for p in found], events), strict=True):
+        inside = prices[p.start : p.end + 1]
+        width = float(inside.max() / inside.min() - 1) if p.kind == "range" else None
+        change = float(prices[p.end] / prices[p.start] - 1)
+        phases.append(Phase(p.kind, index[p.start], index[p.end], change, width, p.end - p.start, label, day))
+    return phases
+
+
+def _event_ties(index: pd.DatetimeIndex, starts: list[int], events: pd.DataFrame | None) -> list[tuple[str, pd.Timestamp] | tuple[None, None]]:
+    """For each start, the event whose session is nearest within two sessions: CPI before other
+    kinds at equal distance, then the later one (the move's first session is the one after
+    the turning point's close)."""
+    none = [(None, None)] * len(starts)
+    if events is None or not len(events) or not starts:
+        return none
+    dates = events["date"].to_numpy("datetime64[ns]")
+    mine = (dates >= index[0].to_datetime64()) & (dates <= index[-1].to_datetime64())
+    if not mine.any():
+        return none
+    pos = index.searchsorted(dates[mine])  # first session on or after, as `events.event_sessions`
+    labels = events["label"].to_numpy()[mine]
+    cpi = (events["kind"].to_numpy()[mine] == PREFERRED_EVENT) if "kind" in events else np.zeros(len(pos), bool)
+    ties = []
+    for s in starts:
+        gap = pos - s
+        near = np.flatnonzero(np.abs(gap) <= EVENT_REACH)
+        if not len(near):
+            ties.append((None, None))
+            continue
+        best = near[np.lexsort((-gap[near], ~cpi[near], np.abs(gap[near])))[0]]
+        ties.append((str(labels[best]), index[pos[best]]))
+    return ties
+
+
+def add_arc_facts(table: FactTable, closes: pd.DataFrame, as_of, pair: tuple[str, str] | None, events: pd.DataFrame | None) -> None:
+    """`K.arc.*` for each index of the pair: its phases oldest first, and what the other index did
+    over the same span ("...meanwhile the Nasdaq-100 set record after record")."""
+    if not pair:
+        return
+    as_of = pd.Timestamp(as_of)
+    for symbol, other in (pair, pair[::-1]):
+        if symbol not in closes:
+            continue
+        key, label = key_of(symbol), table.labels.get(symbol, symbol)
+        phases = arc_phases(closes[symbol], as_of, events)
+        span_start = phases[0].start if phases else None
+        table.add(f"{key}.arc.count", len(phases), "count", f"{label} phases of its recent story arc", span_start, as_of, symbol)
+        for i, ph in enumerate(phases):
+            add = _phase_adder(table, f"{key}.arc.{i}", ph, symbol)
+            add("kind", ph.kind, "text", f"{label} phase {i}: rise, fall or range")
+            add("start", ph.start, "date", f"{label} phase {i} start (a turning point or a range edge)")
+            add("end", ph.end, "date", f"{label} phase {i} end")
+            add("change", ph.change, "pct", f"{label} change over phase {i}")
+            add("sessions", ph.sessions, "count", f"{label} sessions in phase {i}")
+            if ph.width is not None:
+                add("width", ph.width, "pct", f"{label} high-to-low width of the range in phase {i}")
+            if ph.start_event is not None:
+                add("start_event", ph.start_event, "text", f"event within two sessions of the start of {label}'s phase {i}")
+                add("start_event_date", ph.start_event_date, "date", f"session of the {ph.start_event} near the start of {label}'s phase {i}")
+        if phases and other in closes:
+            _add_other(table, key, label, other, closes[other], span_start, as_of)
+
+
+def _phase_adder(table: FactTable, prefix: str, phase: Phase, symbol: str):
+    def add(detail: str, value, unit: str, description: str) -> None:
+        table.add(f"{prefix}.{detail}", value, unit, description, phase.start, phase.end, symbol)
+
+    return add
+
+
+def _add_other(table: FactTable, key: str, label: str, other: str, closes: pd.Series, start: pd.Timestamp, as_of: pd.Timestamp) -> None:
+    """The other index from this one's arc start to the as-of: change, record closes, highest since."""
+    history = closes.loc[:as_of].dropna()
+    before = history.loc[:start]
+    if before.empty:
+        return
+    other_label = table.labels.get(other, other)
+    values = history.to_numpy(dtype=float)
+    today = values[-1]
+    table.add(f"{key}.arc.other.change", today / before.iloc[-1] - 1, "pct", f"{other_label} change over {label}'s arc", start, as_of, other)
+    record = np.concatenate(([False], values[1:] > np.maximum.accumulate(values)[:-1]))
+    span = history.index > start
+    table.add(f"{key}.arc.other.records", int(record[span].sum()), "count", f"{other_label} record closes over {label}'s arc", start, as_of, other)
+    higher = np.flatnonzero(values[:-1] > today)
+    if len(higher) and history.index[higher[-1]] < start:
+        since = history.index[higher[-1]]
+        table.add(f"{key}.arc.other.high_since", since, "date", f"{other_label} closes at its highest since this date's close, before {label}'s arc began", since, as_of, other)

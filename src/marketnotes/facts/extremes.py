@@ -1,0 +1,66 @@
+"""The week's best and worst session, and how far back one has to go to find a day as big.
+
+"Its best day since March 1933" is the claim a reader remembers, so every "X since" fact in
+the package rests on one question answered here once: where is the last earlier observation
+at least as extreme as this one?
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from marketnotes.facts.moves import window_start
+from marketnotes.facts.table import FactTable, key_of
+
+DATA_START_DAYS = 250  # "since the data starts" only after about a year of daily returns
+
+
+def last_as_extreme(values: np.ndarray, value: float, end: int, direction: int) -> int | None:
+    """Position of the last of `values[:end]` at least as extreme as `value`, else None.
+
+    Direction > 0 asks for values >= `value` (as good), otherwise <= (as bad). NaNs never match,
+    so a series may carry its leading NaN return.
+    """
+    earlier = values[:end]
+    hits = np.flatnonzero(earlier >= value if direction > 0 else earlier <= value)
+    return int(hits[-1]) if len(hits) else None
+
+
+def daily_returns(closes: pd.Series) -> pd.Series:
+    """Close-to-close returns on the series' own sessions; a missing close is not bridged."""
+    return closes.pct_change(fill_method=None)
+
+
+def add_day_extremes(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+    """The best and worst session of the note's week (after the 1w anchor), each with its "since"."""
+    start = window_start(closes, as_of, "1w")
+    if start is None:
+        return
+    key, label = key_of(symbol), table.labels[symbol]
+    rets = daily_returns(closes.loc[:as_of])
+    week = rets.loc[start:].iloc[1:]
+    if week.empty:
+        return
+    best, worst = week.idxmax(), week.idxmin()
+    table.add(f"{key}.week.best.date", best, "date", f"{label} best session of the week", end=best, symbol=symbol)
+    table.add(f"{key}.week.best.ret", week[best], "pct", f"{label} return on its best session of the week", end=best, symbol=symbol)
+    table.add(f"{key}.week.worst.date", worst, "date", f"{label} worst session of the week", end=worst, symbol=symbol)
+    table.add(f"{key}.week.worst.ret", week[worst], "pct", f"{label} return on its worst session of the week", end=worst, symbol=symbol)
+    if week[best] > 0:
+        _add_day_since(table, f"{key}.week.best", label, symbol, rets, best, 1)
+    if week[worst] < 0:
+        _add_day_since(table, f"{key}.week.worst", label, symbol, rets, worst, -1)
+
+
+def _add_day_since(table: FactTable, prefix: str, label: str, symbol: str, rets: pd.Series, day: pd.Timestamp, direction: int) -> None:
+    values = rets.to_numpy()
+    pos = rets.index.get_loc(day)
+    word = "best" if direction > 0 else "worst"
+    hit = last_as_extreme(values, values[pos], pos, direction)
+    if hit is not None:
+        since = rets.index[hit]
+        table.add(f"{prefix}.since", since, "date", f"{label}: its {word} day since this session's", since, day, symbol)
+        table.add(f"{prefix}.since_sessions", pos - hit, "count", f"sessions since {label} last had a day as {'good' if direction > 0 else 'bad'}", since, day, symbol)
+    elif np.count_nonzero(~np.isnan(values[:pos])) >= DATA_START_DAYS:
+        table.add(f"{prefix}.data_start", rets.index[0], "date", f"{label}: its {word} day since the data starts", rets.index[0], day, symbol)

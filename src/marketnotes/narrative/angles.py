@@ -1,0 +1,140 @@
+"""News judgment: the week's candidate angles, each scored by how rare it is.
+
+An editor ranks angles by rarity -- "the biggest since X": the further back X lies, the
+bigger the news -- then by size. A score here is a number of years: how long since the
+thing last happened (the length of the data, plus one, when it never did), plus a size
+term (a move as a multiple of what is exceptional for its window, times five) so that
+among equally rare angles the bigger move wins. Thresholds crossed (a bear market, a
+correction) carry a fixed weight of their own. The week's biggest mover is always a
+candidate, scored by size alone: it leads only when nothing rarer happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative import words
+
+REGIME_WEIGHT = {"bear": 15.0, "bull": 10.0, "correction": 6.0}  # a threshold crossed outranks all but decades-rare moves
+MIN_RARITY = {"big_day": 1.0, "week_extreme": 0.5, "streak": 1.0, "ratio": 1.0, "gap": 1.0, "event_day": 1.0, "rotation": 0.5}
+RECORD_GAP_SESSIONS = 63  # "its first record since ..." only after a quarter without one
+
+
+@dataclass(frozen=True)
+class Angle:
+    kind: str  # mover, big_day, week_extreme, regime, record, streak, rotation, gap, ratio, event_day
+    score: float
+    args: tuple
+    symbol: str | None = None
+
+
+def years_between(later: str, earlier: str) -> float:
+    return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days / 365.25
+
+
+def rarity(facts: FactTable, since_id: str, start_id: str, at: str | None = None) -> float | None:
+    """Years since this last happened; the data's length plus one if it never did."""
+    at = at or facts.as_of
+    if since_id in facts:
+        return years_between(at, facts.value(since_id))
+    if start_id in facts:
+        return years_between(at, facts.value(start_id)) + 1.0
+    return None
+
+
+def size(facts: FactTable, fid: str) -> float:
+    """A move as five times its multiple of the 'exceptional' edge for its window."""
+    sessions = words.sessions_of(facts[fid])
+    return 5.0 * abs(facts.value(fid)) / words.EDGES[words.window_class(sessions)][3]
+
+
+def in_week(facts: FactTable, symbol: str, day: str | None) -> bool:
+    week = facts.facts.get(f"{key_of(symbol)}.ret.1w")
+    return day is not None and week is not None and day > week.start
+
+
+def candidates(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None, mover: str, window: str) -> list[Angle]:
+    out = [Angle("mover", size(facts, f"{key_of(mover)}.ret.{window}"), (mover, window), mover)]
+    for s in symbols:
+        out += _index_angles(facts, s)
+    out += _pair_angles(facts, symbols, pair)
+    out += _event_angles(facts, symbols)
+    return out
+
+
+def _index_angles(facts: FactTable, s: str) -> list[Angle]:
+    k, out = key_of(s), []
+    for side in ("best", "worst"):
+        p = f"{k}.week.{side}"
+        years = rarity(facts, f"{p}.since", f"{p}.data_start", facts.value(f"{p}.date"))
+        if years is not None and years >= MIN_RARITY["big_day"]:
+            out.append(Angle("big_day", years + size(facts, f"{p}.ret"), (s, side), s))
+    years = rarity(facts, f"{k}.week_extreme.since", f"{k}.week_extreme.data_start")
+    if years is not None and years >= MIN_RARITY["week_extreme"] and facts.value("session.week_complete", 1) == 1:
+        out.append(Angle("week_extreme", years + size(facts, f"{k}.ret.1w"), (s,), s))
+    state = facts.value(f"{k}.regime.state", "none")
+    entered = facts.value(f"{k}.regime.entered")
+    reentry = state == "correction" and entered != facts.value(f"{k}.regime.first_entered", entered)
+    if state in REGIME_WEIGHT and in_week(facts, s, entered) and not reentry:
+        previous = facts.value(f"{k}.regime.previous.date")
+        bonus = min(years_between(facts.as_of, previous), 20.0) / 2 if previous else 0.0
+        out.append(Angle("regime", REGIME_WEIGHT[state] + bonus, (s,), s))
+    if facts.value(f"{k}.ath.today") == 1 and facts.value(f"{k}.history.complete") == 1:
+        gap = facts.value(f"{k}.records.gap_sessions", 0)
+        if gap >= RECORD_GAP_SESSIONS:
+            out.append(Angle("record", 2.0 + gap / 252, (s,), s))
+        elif facts.value(f"{k}.records.run_count", 0) >= 10:
+            out.append(Angle("record", 1.5, (s,), s))
+    for unit, least in (("days", 5), ("weeks", 4)):
+        streak = facts.value(f"{k}.streak.{unit}", 0)
+        if abs(streak) < least or (unit == "weeks" and facts.value("session.week_complete", 1) != 1):
+            continue
+        years = rarity(facts, f"{k}.streak.{unit}_since", f"{k}.streak.{unit}_data_start")
+        if years is not None and years >= MIN_RARITY["streak"]:
+            out.append(Angle("streak", years + 0.5, (s, unit), s))
+    return out
+
+
+def _pair_angles(facts: FactTable, symbols: list[str], pair) -> list[Angle]:
+    out = []
+    leader = facts.value("rotday.week.leader")
+    if leader:
+        years = rarity(facts, "rotday.week.largest_since", "rotday.week.record_since", facts.value("rotday.week.date"))
+        if years is not None and years >= MIN_RARITY["rotation"]:
+            out.append(Angle("rotation", years + 1.0, (leader, [s for s in symbols if s != leader]), leader))
+    if not pair:
+        return out
+    years = rarity(facts, "rot.gap.week.since", "rot.gap.week.data_start", facts.value("rot.gap.week.date"))
+    if years is not None and years >= MIN_RARITY["gap"]:
+        out.append(Angle("gap", years + 5.0 * abs(facts.value("rot.gap.week.value")) / 350, pair))
+    for side in ("high", "low"):
+        if facts.value(f"rot.ratio.{side}_since.sessions", 0) >= 252 * MIN_RARITY["ratio"]:
+            out.append(Angle("ratio", years_between(facts.as_of, facts.value(f"rot.ratio.{side}_since.date")), (*pair, side)))
+    return out
+
+
+def _event_angles(facts: FactTable, symbols: list[str]) -> list[Angle]:
+    out = []
+    for kind in event_kinds(facts):
+        if not in_week(facts, symbols[0], facts.value(f"{kind}.last.date")):
+            continue
+        for s in symbols:
+            p = f"{key_of(s)}.{kind}.last"
+            years = rarity(facts, f"{p}.day_since", f"{p}.day_data_start", facts.value(f"{kind}.last.date"))
+            if years is not None and years >= MIN_RARITY["event_day"]:
+                out.append(Angle("event_day", years + size(facts, f"{p}.day"), (kind, s), s))
+    return out
+
+
+def event_kinds(facts: FactTable) -> list[str]:
+    return sorted({f.id.split(".")[0] for f in facts if f.id.endswith(".last.label") or f.id.endswith(".next.label")})
+
+
+KIND_ORDER = ["regime", "big_day", "week_extreme", "record", "streak", "rotation", "gap", "ratio", "event_day", "mover"]
+
+
+def ranked(angles: list[Angle]) -> list[Angle]:
+    """Rarest first; ties broken by a fixed order of kinds, so the same facts give the same lead."""
+    return sorted(angles, key=lambda a: (-round(a.score, 6), KIND_ORDER.index(a.kind)))

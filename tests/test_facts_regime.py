@@ -1,0 +1,131 @@
+"""Corrections, bear and bull markets, drawdown episodes and runs of record closes, on
+constructed series whose answers are worked out by hand in the comments."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from marketnotes.facts import drawdown_episodes
+from marketnotes.facts.regime import regime_at
+from test_facts import facts_for, panel
+
+
+def dated(values, start="2024-01-02"):
+    return panel(start, A=values)
+
+
+def iso_at(frame, pos):
+    return frame.index[pos].date().isoformat()
+
+
+# --- regime_at on bare arrays -------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("values", "state", "peak", "trough", "entered"),
+    [
+        ([90, 100], "none", 1, 1, None),  # at the record
+        ([100, 95, 91], "none", 0, 2, None),  # 9% off: not yet a correction
+        ([100, 95, 89, 91, 88, 90], "correction", 0, 4, 4),  # out above -10% on day 3, back in on day 4
+        ([100, 85, 79, 75, 80, 85], "bear", 0, 3, 2),  # first close 20% down on day 2
+        ([100, 85, 79, 75, 80, 91, 92], "bull", 0, 3, 5),  # 91 >= 1.2 * 75: a new bull market
+        ([100, 85, 79, 75, 80, 91, 85], "bull", 0, 3, 5),  # a 7% dip in a new bull market is not a new bear
+        ([100, 85, 75, 91, 75, 85], "bull", 0, 2, 3),  # 91 >= 1.2 * 75 confirmed the bull; 75 is 18% off 91
+        ([100, 75, 95, 74, 80], "bear", 2, 3, 3),  # bull from 75 (95 is +27%), then -22% from its high 95
+    ],
+)
+def test_regime_at(values, state, peak, trough, entered):
+    regime = regime_at(np.asarray(values, dtype=float))
+    assert (regime.state, regime.peak, regime.trough, regime.entered) == (state, peak, trough, entered)
+
+
+def test_bull_takes_precedence_over_correction():
+    # 25% down, up 20% from the low, still 10% below the record: a bull market, not a correction
+    assert regime_at(np.array([100.0, 75, 90])).state == "bull"
+
+
+# --- drawdown episodes --------------------------------------------------------------------
+
+def test_drawdown_episodes():
+    closes = dated([100, 89, 79, 110, 105, 120, 60, 70])["A"]
+    episodes = drawdown_episodes(closes)
+    assert list(episodes["peak"]) == [100, 110, 120]
+    assert list(episodes["trough"]) == [79, 105, 60]
+    assert list(episodes["depth"]) == pytest.approx([-0.21, 105 / 110 - 1, -0.5])
+    d = closes.index
+    assert list(episodes["peak_date"]) == [d[0], d[3], d[5]]
+    assert list(episodes["trough_date"]) == [d[2], d[4], d[6]]
+    assert list(episodes["correction_date"].iloc[[0, 2]]) == [d[1], d[6]] and pd.isna(episodes["correction_date"].iloc[1])
+    assert episodes["bear_date"].iloc[0] == d[2] and pd.isna(episodes["bear_date"].iloc[1])
+    assert list(episodes["recovered_date"].iloc[:2]) == [d[3], d[5]] and pd.isna(episodes["recovered_date"].iloc[2])
+
+
+def test_drawdown_episodes_skip_records_without_a_fall():
+    episodes = drawdown_episodes(dated([100, 101, 102, 101])["A"])
+    assert len(episodes) == 1 and episodes["peak"].iloc[0] == 102
+
+
+# --- regime facts -------------------------------------------------------------------------
+
+def test_bear_market_facts_and_the_previous_bear():
+    closes = dated([100, 89, 79, 110, 105, 120, 60, 70])
+    f = facts_for(closes)
+    assert f.value("A.regime.state") == "bear"
+    assert f.value("A.regime.drawdown") == pytest.approx(70 / 120 - 1)
+    assert f.value("A.regime.peak.date") == iso_at(closes, 5) and f.value("A.regime.peak.value") == 120
+    assert f.value("A.regime.trough.date") == iso_at(closes, 6) and f.value("A.regime.trough.value") == 60
+    assert f.value("A.regime.trough.drawdown") == pytest.approx(-0.5)
+    assert f.value("A.regime.rebound") == pytest.approx(70 / 60 - 1)
+    assert f.value("A.regime.entered") == iso_at(closes, 6) and f.value("A.regime.sessions") == 1
+    assert f.value("A.regime.previous.date") == iso_at(closes, 2)  # the 21% fall from 100
+
+
+def test_previous_correction_may_have_been_a_bear():
+    # a 21% episode also was a correction; the 4.5% dip between was neither
+    closes = dated([100, 89, 79, 110, 105, 120, 107])
+    f = facts_for(closes)
+    assert f.value("A.regime.state") == "correction"
+    assert f.value("A.regime.previous.date") == iso_at(closes, 1)  # crossed -10% on day 1
+
+
+def test_no_regime_at_a_record():
+    f = facts_for(dated([100, 95, 101]))
+    assert f.value("A.regime.state") == "none" and f.value("A.regime.drawdown") == 0
+    assert f.value("A.regime.trough.date") == f.value("A.regime.peak.date")
+    assert "A.regime.entered" not in f and "A.regime.previous.date" not in f
+
+
+def test_state_at_the_start_of_the_week():
+    # Mon 1 - Fri 5 April, then 8-12 April: flat, 5% down by Friday, then a slide through -10%
+    closes = panel("2024-04-01", A=[100, 100, 100, 100, 95, 92, 91, 89, 88, 87])
+    f = facts_for(closes)
+    assert f.value("A.regime.prev_state") == "none" and f["A.regime.prev_state"].end == "2024-04-05"
+    assert f.value("A.regime.state") == "correction"
+    assert f.value("A.regime.entered") == "2024-04-10" and f.value("A.regime.sessions") == 2
+
+
+# --- runs of record closes ----------------------------------------------------------------
+
+def test_record_run_starts_after_the_last_five_percent_pullback():
+    # records on days 1, 2, 5, 6, 8; day 3 closes 5.9% under 102, day 7 only 4.8% under 104
+    closes = dated([100, 101, 102, 96, 97, 103, 104, 99, 105])
+    f = facts_for(closes)
+    assert f.value("A.records.run_count") == 3
+    assert f.value("A.records.run_first") == iso_at(closes, 5)
+    assert f.value("A.records.run_last") == iso_at(closes, 8)
+    assert "A.records.prev_date" not in f  # the previous record was two sessions ago
+
+
+def test_first_record_since_a_long_wait():
+    closes = dated([100, 110] + [105] * 25 + [111])
+    f = facts_for(closes)
+    assert f.value("A.ath.today") == 1
+    assert f.value("A.records.prev_date") == iso_at(closes, 1) and f.value("A.records.gap_sessions") == 26
+    assert f.value("A.records.run_count") == 2 and f.value("A.records.run_first") == iso_at(closes, 1)
+
+
+def test_record_run_only_while_recent():
+    assert "A.records.run_count" not in facts_for(dated([100, 110] + [105] * 70))  # last record 70 sessions back
+    # 10% off now, but the last record is recent: its run is still the story
+    closes = dated([100, 110, 111, 99, 99])
+    f = facts_for(closes)
+    assert f.value("A.records.run_count") == 2 and f.value("A.records.run_last") == iso_at(closes, 2)
