@@ -109,7 +109,7 @@ class Note:
             rows.append(f"<tr><th>{escape(facts.labels[symbol])}</th>{''.join(cells)}</tr>")
         head = "".join(f"<th>{WINDOW_TITLES.get(w, w)}</th>" for w in p.lookback)
         return HTML(
-            f'<table class="mn-table"><thead><tr><th></th><th>Close</th>{head}<th>From record</th></tr></thead>'
+            f'<table class="mn-table"><thead><tr><th></th><th>Close</th>{head}<th>From high</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
 

@@ -77,7 +77,8 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
 def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
     top = ranked[0]
     extremes = [a.symbol for a in ranked if a.kind == "week_extreme" and (a is top or a.score >= SECOND_ANGLE)]
-    first = top.symbol if top.kind in ("mover", "week_extreme") else mover
+    # the week's move follows the angle's index (with "It"), so the lead stays on one subject
+    first = top.symbol if top.kind in ("mover", "week_extreme") or top.kind in SINGLE_INDEX else mover
     out = [] if top.kind in ("mover", "week_extreme") else [say(f"lead_{top.kind}", *top.args)]
     pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX
     out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun))

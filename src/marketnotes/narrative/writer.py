@@ -9,6 +9,7 @@ in the note back to the facts table.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -91,6 +92,13 @@ class Writer:
             return self.word(fid, form)
         return Markup(f"{self.word(fid, form)} {self.n(fid, fmt)}")
 
+    def an(self, fid: str, fmt: str) -> Markup:
+        """"an eighth", "an 11th", "a ninth": the article that fits the number as written."""
+        number = self.n(fid, fmt)
+        text = formats.render(self.facts.value(fid), fmt, self.as_of)
+        vowel = text[0] in "aeiou" or text.startswith("8") or re.match(r"1[18](st|nd|rd|th)?\b", text)
+        return Markup("an " if vowel else "a ") + number
+
     def tier(self, fid: str) -> int:
         """0 flat .. 4 exceptional: for template conditions only."""
         return words.tier_of(self.facts, fid)
@@ -170,7 +178,7 @@ class Phrasebook:
         self.writer = Writer(facts)
         w = self.writer
         helpers = dict(
-            n=w.n, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
+            n=w.n, an=w.an, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
             record=w.record, complete=w.complete, years_ago=w.years_ago, the=w.the, label=w.label, names=w.names, has=w.has, v=w.v,
         )
         self.module = environment().get_template(template).make_module(helpers)
