@@ -174,3 +174,23 @@ def test_a_tuesday_note_says_since_last_friday(sample_note):
 def test_record_is_said_only_where_the_data_covers_the_history(sample_note):
     text = sample_note("2016-11-11").to_text()  # the Dow (from 1885) at a record; the S&P 500 and Nasdaq data start in 1999
     assert "a record" in text and "S&P 500 is 1.2% short of its peak close" in text
+
+
+def test_the_arc_sentence_tells_peak_decline_range_and_rally_with_their_events():
+    """A peak on the April CPI day, a 12% decline, a month sideways, a rally from the June CPI day:
+    one sentence, turning points dated, events named only where they coincide."""
+    from test_facts_arc import story_frame
+
+    closes, events = story_frame()
+    closes["B"] = closes["A"].iloc[0] * np.linspace(1.0, 1.15, len(closes))  # the other side kept rising
+    facts = compute_facts(closes, closes.index[-1], FactsConfig({"A": "Russell 2000", "B": "Nasdaq-100"}, ("1d", "1w", "1m"), ("A", "B")), events=events)
+    narrative, check = write_note(facts, ["A", "B"], ("A", "B"))
+    assert check.ok and not check.style, (check.problems, check.style)
+    story = next(s for s in narrative.sections if s.title == "The story so far")
+    arc, other = (s.text for s in story.sentences)
+    assert re.fullmatch(
+        r"The Russell 2000 (fell|declined|lost|tumbled|slumped|plunged|sank) \d+\.\d% from a peak at the April CPI release in (early |mid-|late )\w+, "
+        r"traded in a \d\.\d% range until (early |mid-|late )\w+ and has (jumped|rallied|soared|surged|risen|gained|climbed) \d+\.\d% since the June CPI release on \w+\.? \d+\.",
+        arc,
+    ), arc
+    assert re.fullmatch(r"Since (early |mid-|late )\w+ the Nasdaq-100 has (risen|gained|climbed|jumped|rallied) \d+\.\d%\.", other), other
