@@ -1,7 +1,7 @@
 """Cutting a run of closes into rises, falls and sideways ranges (positions only, no dates).
 
 `arc.py` tells the story; this module finds its pieces. Turning points come from the same
-zigzag as `trend.last_leg`, ranges from `trend.sideways_range`'s narrowness rule tested on
+zigzag as the trend facts (`trend.zigzag`), ranges from `trend.sideways_range`'s narrowness rule tested on
 every stretch at once, and the two are reconciled so each piece is worth a clause:
 a move into or out of a range turns at its own extreme, moves shorter than three
 sessions fold into a neighbour, and a range that leaves only a sliver of a move beside it
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marketnotes.facts.trend import RANGE_NARROWNESS, reversal_threshold
+from marketnotes.facts.trend import RANGE_NARROWNESS, reversal_threshold, zigzag
 
 MIN_RANGE_CLOSES = 15  # three weeks in a band is the shortest stretch a desk calls "sideways"
 MIN_PHASE_SESSIONS = 3
@@ -29,38 +29,6 @@ class Piece:
     end: int
     kind: str  # rise, fall or range
     real: bool  # starts at a confirmed turning point or a range edge, not at the data's edge
-
-
-def turning_points(prices: np.ndarray, threshold: float) -> list[int]:
-    """Every leg start of the zigzag `trend.last_leg` walks: the first extreme, then each reversal.
-
-    The last entry is `last_leg`'s pivot, so the current piece and `K.trend.since` agree.
-    """
-    values = prices.tolist()  # plain floats: this loop is several times faster than on numpy scalars
-    trend, ext, hi, lo, pivots = 0, 0, 0, 0, []
-    for i in range(1, len(values)):
-        p = values[i]
-        if trend == 0:
-            hi = i if p > values[hi] else hi
-            lo = i if p < values[lo] else lo
-            if p >= values[lo] * (1 + threshold):
-                trend, ext = 1, i
-                pivots.append(lo)
-            elif p <= values[hi] * (1 - threshold):
-                trend, ext = -1, i
-                pivots.append(hi)
-        elif trend == 1:
-            if p > values[ext]:
-                ext = i
-            elif p <= values[ext] * (1 - threshold):
-                pivots.append(ext)
-                trend, ext = -1, i
-        elif p < values[ext]:
-            ext = i
-        elif p >= values[ext] * (1 + threshold):
-            pivots.append(ext)
-            trend, ext = 1, i
-    return pivots
 
 
 def narrow_ranges(prices: np.ndarray) -> list[tuple[int, int]]:
@@ -109,7 +77,7 @@ def pieces(prices: np.ndarray, vol: float, window: int) -> list[Piece]:
     have standard deviation `vol`; only pieces ending after `window` are checked for slivers
     (earlier ones are cut from the arc anyway)."""
     threshold = reversal_threshold(vol)
-    pivots = turning_points(prices, threshold)
+    pivots = zigzag(prices, threshold)[1]
     ranges = narrow_ranges(prices)
     while True:
         found = _merge(prices, _snap(prices, _cut(prices, pivots, ranges, threshold), vol), threshold)

@@ -25,32 +25,44 @@ def reversal_threshold(vol: float | None) -> float:
     return float(min(0.15, max(0.05, 3 * vol * np.sqrt(5))))
 
 
-def last_leg(prices: np.ndarray, threshold: float) -> tuple[int, int, int]:
-    """Zigzag over `prices`: (direction, index where the current leg began, index of its extreme).
+def zigzag(prices: np.ndarray, threshold: float) -> tuple[int, list[int], int]:
+    """One walk of the zigzag over `prices`: (direction of the current leg, every leg start --
+    the first extreme, then each reversal --, index of the current leg's extreme).
 
-    Direction is 1 (rising), -1 (falling) or 0 when no move ever reached the threshold.
+    Direction is 1 (rising), -1 (falling) or 0 when no move ever reached the threshold. The
+    arc (`phases.py`) and the trend facts share this walk, so their turning points agree.
     """
-    trend, pivot, ext, hi, lo = 0, 0, 0, 0, 0
-    for i in range(1, len(prices)):
-        p = prices[i]
+    values = prices.tolist()  # plain floats: this loop is several times faster than on numpy scalars
+    trend, ext, hi, lo, pivots = 0, 0, 0, 0, []
+    for i in range(1, len(values)):
+        p = values[i]
         if trend == 0:
-            hi = i if p > prices[hi] else hi
-            lo = i if p < prices[lo] else lo
-            if p >= prices[lo] * (1 + threshold):
-                trend, pivot, ext = 1, lo, i
-            elif p <= prices[hi] * (1 - threshold):
-                trend, pivot, ext = -1, hi, i
+            hi = i if p > values[hi] else hi
+            lo = i if p < values[lo] else lo
+            if p >= values[lo] * (1 + threshold):
+                trend, ext = 1, i
+                pivots.append(lo)
+            elif p <= values[hi] * (1 - threshold):
+                trend, ext = -1, i
+                pivots.append(hi)
         elif trend == 1:
-            if p > prices[ext]:
+            if p > values[ext]:
                 ext = i
-            elif p <= prices[ext] * (1 - threshold):
-                trend, pivot, ext = -1, ext, i
-        else:
-            if p < prices[ext]:
-                ext = i
-            elif p >= prices[ext] * (1 + threshold):
-                trend, pivot, ext = 1, ext, i
-    return trend, pivot, ext
+            elif p <= values[ext] * (1 - threshold):
+                pivots.append(ext)
+                trend, ext = -1, i
+        elif p < values[ext]:
+            ext = i
+        elif p >= values[ext] * (1 + threshold):
+            pivots.append(ext)
+            trend, ext = 1, i
+    return trend, pivots, ext
+
+
+def last_leg(prices: np.ndarray, threshold: float) -> tuple[int, int, int]:
+    """(direction, index where the current leg began, index of its extreme); 0, 0, 0 when flat."""
+    trend, pivots, ext = zigzag(prices, threshold)
+    return trend, (pivots[-1] if pivots else 0), ext
 
 
 def sideways_range(history: pd.Series, vol: float | None) -> tuple[int, float] | None:
