@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import angles, words
 from marketnotes.narrative.model import Narrative, Section
@@ -117,7 +115,7 @@ def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
             if not all(f"{key_of(s)}.ret.{w}" in facts for s in symbols):
                 continue
             start = facts[f"{key_of(symbols[0])}.ret.{w}"].start
-            if any(abs(_sessions_apart(start, s)) < WINDOW_OVERLAP_SESSIONS for s in starts):
+            if any(words.weekdays_between(start, s) < WINDOW_OVERLAP_SESSIONS for s in starts):
                 continue
             ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
             best, worst = ranked[0], ranked[-1]
@@ -132,10 +130,6 @@ def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
         if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) >= 3:
             out.append(say("week_days", mover))
     return out
-
-
-def _sessions_apart(a: str, b: str) -> int:
-    return int(np.busday_count(min(a, b), max(a, b)))
 
 
 def _highs(facts, say, symbols, pair) -> list[Sentence | None]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import words
+from marketnotes.narrative.angles import in_week
 from marketnotes.narrative.check import Span, SpanReader, plain_text
 from marketnotes.narrative.model import Narrative
 from marketnotes.narrative.writer import statement
@@ -204,14 +205,14 @@ def jargon(parsed, facts, closes):
 def stale_event(parsed, facts, closes):
     """An event from before the note's week is told only as part of the arc."""
     out = []
+    first = next(iter(facts.labels), None)
     for p in parsed:
         if p.kind in ("arc", "arc_other", "next_event"):
             continue
         for fid in p.cited():
             if fid.endswith(".last.date") or fid.endswith(".last.label"):
                 day = facts.value(fid.rsplit(".", 1)[0] + ".date")
-                weeks = [f.start for f in facts if f.id.endswith(".ret.1w")]
-                if weeks and day <= min(weeks):
+                if f"{key_of(first)}.ret.1w" in facts and not in_week(facts, first, day):
                     out.append(Finding("stale-event", p.text, f"{fid} is older than the note's week"))
                     break
     return out
@@ -283,8 +284,7 @@ def headline_matches_lead(parsed, facts, closes):
     for head in (p for p in parsed if p.paragraph == 0):
         for span, fid, value, _ in _moves(head, facts):
             told = [s for p in lead for s, f, _, _ in _moves(p, facts) if f == fid]
-            triples = [t for table in (words.UP, words.DOWN) for ts in table.values() for t in ts] + words.FLAT
-            mine = next((t for t in triples if span.text in t), None)
+            mine = words.triple_of(span.text)
             if told and mine and not any(s.text in mine for s in told):
                 out.append(Finding("headline-matches-lead", head.text, f"headline {span.text!r}, lead {told[0].text!r}"))
     return out

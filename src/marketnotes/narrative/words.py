@@ -66,7 +66,13 @@ def sessions_of(fact) -> int:
     """
     if not fact.start or not fact.end or fact.id.endswith(".1d"):
         return 1
-    return max(1, int(np.busday_count(dt.date.fromisoformat(fact.start), dt.date.fromisoformat(fact.end))))
+    return max(1, weekdays_between(fact.start, fact.end))
+
+
+def weekdays_between(start: str, end: str) -> int:
+    """Weekdays from one ISO date to another (either order): sessions, near enough, without a calendar."""
+    a, b = sorted((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+    return int(np.busday_count(a, b))
 
 
 def tier(value: float, sessions: int = 1) -> int:
@@ -106,6 +112,11 @@ def word_tier(word: str) -> tuple[int, int] | None:
     if any(word in triple for triple in FLAT):
         return 0, 0
     return None
+
+
+def triple_of(word: str) -> tuple[str, str, str] | None:
+    """The (past, present, perfect) forms a move word belongs to: "soars" -> ("soared", "soars", "soared")."""
+    return next((t for table in (UP, DOWN) for ts in table.values() for t in ts if word in t), None) or next((t for t in FLAT if word in t), None)
 
 
 def direction_of(word: str) -> int | None:

@@ -95,7 +95,7 @@ class Writer:
     def an(self, fid: str, fmt: str) -> Markup:
         """"an eighth", "an 11th", "a ninth": the article that fits the number as written."""
         number = self.n(fid, fmt)
-        text = formats.render(self.facts.value(fid), fmt, self.as_of)
+        text = number.striptags()
         vowel = text[0] in "aeiou" or text.startswith("8") or re.match(r"1[18](st|nd|rd|th)?\b", text)
         return Markup("an " if vowel else "a ") + number
 
