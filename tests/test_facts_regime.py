@@ -30,7 +30,8 @@ def iso_at(frame, pos):
         ([100, 85, 79, 75, 80, 91, 92], "bull", 0, 3, 5),  # 91 >= 1.2 * 75: a new bull market
         ([100, 85, 79, 75, 80, 91, 85], "bull", 0, 3, 5),  # a 7% dip in a new bull market is not a new bear
         ([100, 85, 75, 91, 75, 85], "bull", 0, 2, 3),  # 91 >= 1.2 * 75 confirmed the bull; 75 is 18% off 91
-        ([100, 75, 95, 74, 80], "bear", 2, 3, 3),  # bull from 75 (95 is +27%), then -22% from its high 95
+        ([100, 75, 95, 74, 80], "bear", 0, 3, 1),  # 75 -> 95 (+27%) then a lower low: a bear-market rally, one bear from 100
+        ([100, 75, 110, 85, 80], "bear", 2, 4, 3),  # the rally made a new high: a bull market, then a new bear from 110
     ],
 )
 def test_regime_at(values, state, peak, trough, entered):

@@ -151,19 +151,21 @@ def sample_note():
 
 def test_the_best_day_since_the_thirties_leads_not_the_weekly_move(sample_note):
     n = sample_note("2008-10-17")
-    assert n.headline.text == "The Dow soars 11.1% on Monday, its biggest one-day gain since 1933"
+    assert n.headline.text == "Dow soars 11.1% on Monday, its biggest one-day gain since 1933"
     assert n.lead[0].text.startswith("The Dow soared 11.1% on Monday, its biggest one-day gain since 1933.")
 
 
 def test_a_bear_market_and_a_correction_are_named(sample_note):
     n = sample_note("2018-12-21")
-    assert n.headline.text.startswith("The NASDAQ Composite enters a bear market, 21.9% below its peak close")
+    assert n.headline.text.startswith("NASDAQ Composite enters a bear market, 21.9% below its peak close")
     assert "The S&P 500 is in a correction, 17.5% below its peak close of Sept. 20." in n.to_text()
 
 
 def test_the_crash_week_of_april_2000_is_the_worst_in_the_data(sample_note):
     n = sample_note("2000-04-14")
-    assert n.headline.text == "The NASDAQ Composite plunges 25.3% this week, its worst week in data going back to January 1999"
+    assert n.headline.text == "NASDAQ Composite plunges 25.3% this week, its worst week since at least 1999"
+    assert n.lead[0].text.startswith("The NASDAQ Composite plunged 25.3% this week, its worst week in data going back to January 1999")
+    assert "The NASDAQ Composite entered a bear market on Wednesday" in n.to_text()  # a threshold crossed is always in the lead
 
 
 def test_a_tuesday_note_says_since_last_friday(sample_note):
@@ -194,3 +196,32 @@ def test_the_arc_sentence_tells_peak_decline_range_and_rally_with_their_events()
         arc,
     ), arc
     assert re.fullmatch(r"Since (early |mid-|late )\w+ the Nasdaq-100 has (risen|gained|climbed|jumped|rallied) \d+\.\d%\.", other), other
+
+
+def test_a_weeks_multi_year_low_leads_even_when_the_week_ended_higher(sample_note):
+    n = sample_note("2009-03-13")
+    assert n.headline.text == "Dow soars 9.0% this week; Monday's close was its lowest since April 1997"
+    assert n.lead[0].text == "On Monday the Dow closed at 6,547.05, its lowest close since April 1997."
+    # a bear-market rally (Nov. 2008 to Jan. 2009) does not restart the bear market: measured from the 2007 peak
+    assert "The S&P 500 is in a bear market, 51.7% below its peak close of October 2007." in n.to_text()
+
+
+def test_a_run_of_records_outranks_an_ordinary_week(sample_note):
+    n = sample_note("2013-05-17")
+    assert n.headline.text == "Dow sets its 21st record close since early March"
+
+
+def test_a_turn_is_dated_by_a_release_only_when_measured_from_it():
+    """Two sessions off a release, the turn keeps its own date and the release is 'around' it."""
+    from test_facts_arc import PEAK, RALLY, events_at, story
+
+    closes = panel(A=story())
+    closes["B"] = closes["A"].iloc[0] * np.linspace(1.0, 1.15, len(closes))
+    idx = closes.index
+    events = events_at([idx[PEAK + 2], idx[RALLY + 1]], ["April CPI", "June CPI"], ["cpi", "cpi"])
+    facts = compute_facts(closes, idx[-1], FactsConfig({"A": "Russell 2000", "B": "Nasdaq-100"}, ("1d", "1w", "1m"), ("A", "B")), events=events)
+    narrative, check = write_note(facts, ["A", "B"], ("A", "B"))
+    assert check.ok and not check.style, (check.problems, check.style)
+    arc = next(s for s in narrative.sections if s.title == "The story so far").sentences[0].text
+    assert "at the April CPI release" not in arc and "from a peak in" in arc
+    assert re.search(r"since its \w+\.? \d+ low, around the June CPI release\.$", arc), arc

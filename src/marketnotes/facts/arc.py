@@ -42,6 +42,9 @@ class Phase:
     sessions: int  # sessions after `start` up to `end`, so consecutive phases add up
     start_event: str | None = None
     start_event_date: pd.Timestamp | None = None
+    start_event_offset: int | None = None  # sessions from the turning close to the event's session
+    start_is_extreme: bool = True  # the start close is the phase's low (rise) or high (fall)
+    extreme: pd.Timestamp | None = None  # the phase's own low (fall) or high (rise)
 
 
 def arc_phases(
@@ -75,7 +78,11 @@ def arc_phases(
         inside = prices[p.start : p.end + 1]
         width = float(inside.max() / inside.min() - 1) if p.kind == "range" else None
         change = float(prices[p.end] / prices[p.start] - 1)
-        phases.append(Phase(p.kind, index[p.start], index[p.end], change, width, p.end - p.start, label, day))
+        offset = None if day is None else int(index.get_loc(day)) - p.start
+        low_first = p.kind == "rise"
+        is_extreme = p.kind == "range" or inside[0] == (inside.min() if low_first else inside.max())
+        turn = p.start + int(np.argmax(inside) if p.kind == "rise" else np.argmin(inside)) if p.kind != "range" else p.end
+        phases.append(Phase(p.kind, index[p.start], index[p.end], change, width, p.end - p.start, label, day, offset, bool(is_extreme), index[turn]))
     return phases
 
 
@@ -127,9 +134,18 @@ def add_arc_facts(table: FactTable, closes: pd.DataFrame, as_of, pair: tuple[str
             add("sessions", ph.sessions, "count", f"{label} sessions in phase {i}")
             if ph.width is not None:
                 add("width", ph.width, "pct", f"{label} high-to-low width of the range in phase {i}")
+            add("start_extreme", int(ph.start_is_extreme), "count", f"1 when {label}'s phase {i} starts at its own low (rise) or high (fall)")
             if ph.start_event is not None:
                 add("start_event", ph.start_event, "text", f"event within two sessions of the start of {label}'s phase {i}")
                 add("start_event_date", ph.start_event_date, "date", f"session of the {ph.start_event} near the start of {label}'s phase {i}")
+                add("start_event_offset", ph.start_event_offset, "count", f"sessions from the start of {label}'s phase {i} to that event (0: the turning close was the event day's, 1: the close before it)")
+        last = phases[-1] if phases else None
+        if last is not None and last.kind != "range" and last.extreme != as_of:
+            # the current leg has not reversed by the zigzag's measure, but the week may have moved hard against it
+            series = closes[symbol].loc[:as_of]
+            retrace = float(series.iloc[-1] / series.loc[last.extreme] - 1)
+            table.add(f"{key}.arc.last.extreme", last.extreme, "date", f"{label}'s {'low' if last.kind == 'fall' else 'high'} in its current phase", last.extreme, last.extreme, symbol)
+            table.add(f"{key}.arc.last.retrace", retrace, "pct", f"{label} change since that {'low' if last.kind == 'fall' else 'high'}", last.extreme, as_of, symbol)
         if phases and other in closes:
             _add_other(table, key, label, other, closes[other], span_start, as_of)
 

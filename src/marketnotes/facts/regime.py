@@ -56,9 +56,34 @@ def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
         out.append((state, pivot, confirmed))
 
 
+RALLY_SESSIONS = 252  # a "bull market" shorter than a year that ends below its own start was a rally
+
+
+def without_failed_rallies(values: np.ndarray, switches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop bear-market rallies: a bull leg of under a year, short of the bear's peak, whose
+    following bear undercuts the low it rose from (Nov. 2008 to Jan. 2009 for the S&P 500: +24%, then a lower low in March).
+    The bear market then runs on from its original peak, as desks date 2007-2009."""
+    out = list(switches)
+    i = 0
+    while i + 1 < len(out):
+        state, low, _ = out[i]
+        if state == "bull" and i > 0 and out[i + 1][0] == "bear" and out[i + 1][1] - low < RALLY_SESSIONS:
+            peak = out[i + 1][1]
+            if values[peak] >= values[out[i - 1][1]]:
+                i += 1
+                continue  # a rally to a new high was a bull market, however short
+            trough = values[out[i + 2][1]] if i + 2 < len(out) else values[peak:].min()
+            if trough < values[low]:
+                del out[i : i + 2]
+                i = max(i - 1, 0)
+                continue
+        i += 1
+    return out
+
+
 def regime_at(values: np.ndarray) -> Regime:
     """The regime at the last of `values` (closes, oldest first, no NaNs)."""
-    switches = turns(values)
+    switches = without_failed_rallies(values, turns(values))
     bears = tuple(c for s, _, c in switches if s == "bear")
     now = values[-1]
     if switches and switches[-1][0] == "bear":

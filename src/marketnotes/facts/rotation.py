@@ -12,6 +12,7 @@ import pandas as pd
 
 from marketnotes.facts.extremes import DATA_START_DAYS, last_as_extreme
 from marketnotes.facts.moves import WINDOW_NAMES, window_start
+from marketnotes.facts.extremes import sessions_since_year_extreme
 from marketnotes.facts.peaks import add_since
 from marketnotes.facts.table import FactTable, key_of
 
@@ -32,6 +33,11 @@ def add_pair_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
         table.add(f"rot.spread.{window}", (lead_ret - lag_ret) * 100, "pts", f"{table.labels[lead]} return minus {table.labels[lag]} return over {WINDOW_NAMES[window]}, in points", start, as_of)
     add_since(table, "rot.ratio", f"the {names} ratio", None, ratio, as_of, "high")
     add_since(table, "rot.ratio", f"the {names} ratio", None, ratio, as_of, "low")
+    last = len(ratio) - 1
+    for side, direction in (("high", 1), ("low", -1)):
+        if f"rot.ratio.{side}_since.date" in table:
+            run = sessions_since_year_extreme(ratio, last, last, direction)
+            table.add(f"rot.ratio.{side}_since.run_sessions", run, "count", f"sessions since the {names} ratio last made a 52-week {side} before today", end=as_of)
     add_gap_facts(table, closes, as_of, pair)
 
 

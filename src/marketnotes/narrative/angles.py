@@ -18,7 +18,7 @@ from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import words
 
 REGIME_WEIGHT = {"bear": 15.0, "bull": 10.0, "correction": 6.0}  # a threshold crossed outranks all but decades-rare moves
-MIN_RARITY = {"big_day": 1.0, "week_extreme": 0.5, "streak": 1.0, "ratio": 1.0, "gap": 1.0, "event_day": 1.0, "rotation": 0.5}
+MIN_RARITY = {"week_level": 1.0, "big_day": 1.0, "week_extreme": 0.5, "streak": 1.0, "ratio": 1.0, "gap": 1.0, "event_day": 1.0, "rotation": 0.5}
 RECORD_GAP_SESSIONS = 63  # "its first record since ..." only after a quarter without one
 
 
@@ -71,6 +71,14 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
         years = rarity(facts, f"{p}.since", f"{p}.data_start", facts.value(f"{p}.date"))
         if years is not None and years >= MIN_RARITY["big_day"]:
             out.append(Angle("big_day", years + size(facts, f"{p}.ret"), (s, side), s))
+    for side in ("low", "high"):
+        p = f"{k}.week.{side}"
+        at_record = side == "high" and facts.value(f"{p}.date") == facts.as_of and facts.value(f"{k}.ath.today") == 1
+        years = rarity(facts, f"{p}.since", f"{p}.data_start", facts.value(f"{p}.date"))
+        if years is not None and side == "high":  # a new multi-year high every week of a long climb is routine
+            years = min(years, facts.value(f"{p}.run_sessions", 0) / 252)
+        if years is not None and years >= MIN_RARITY["week_level"] and not at_record:
+            out.append(Angle("week_level", years, (s, side), s))
     years = rarity(facts, f"{k}.week_extreme.since", f"{k}.week_extreme.data_start")
     if years is not None and years >= MIN_RARITY["week_extreme"] and facts.value("session.week_complete", 1) == 1:
         out.append(Angle("week_extreme", years + size(facts, f"{k}.ret.1w"), (s,), s))
@@ -86,7 +94,7 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
         if gap >= RECORD_GAP_SESSIONS:
             out.append(Angle("record", 2.0 + gap / 252, (s,), s))
         elif facts.value(f"{k}.records.run_count", 0) >= 10:
-            out.append(Angle("record", 1.5, (s,), s))
+            out.append(Angle("record", 3.0, (s,), s))  # "its 21st record close since March" outranks an ordinary week
     for unit, least in (("days", 5), ("weeks", 4)):
         streak = facts.value(f"{k}.streak.{unit}", 0)
         if abs(streak) < least or (unit == "weeks" and facts.value("session.week_complete", 1) != 1):
@@ -110,8 +118,12 @@ def _pair_angles(facts: FactTable, symbols: list[str], pair) -> list[Angle]:
     if years is not None and years >= MIN_RARITY["gap"]:
         out.append(Angle("gap", years + 5.0 * abs(facts.value("rot.gap.week.value")) / 350, pair))
     for side in ("high", "low"):
-        if facts.value(f"rot.ratio.{side}_since.sessions", 0) >= 252 * MIN_RARITY["ratio"]:
-            out.append(Angle("ratio", years_between(facts.as_of, facts.value(f"rot.ratio.{side}_since.date")), (*pair, side)))
+        if f"rot.ratio.{side}_since.date" not in facts:
+            continue
+        # the ratio's first extreme in a while is news; a new one every week of a long trend is not
+        years = min(years_between(facts.as_of, facts.value(f"rot.ratio.{side}_since.date")), facts.value(f"rot.ratio.{side}_since.run_sessions", 0) / 252)
+        if years >= MIN_RARITY["ratio"]:
+            out.append(Angle("ratio", years, (*pair, side)))
     return out
 
 
@@ -124,7 +136,8 @@ def _event_angles(facts: FactTable, symbols: list[str]) -> list[Angle]:
             p = f"{key_of(s)}.{kind}.last"
             years = rarity(facts, f"{p}.day_since", f"{p}.day_data_start", facts.value(f"{kind}.last.date"))
             if years is not None and years >= MIN_RARITY["event_day"]:
-                out.append(Angle("event_day", years + size(facts, f"{p}.day"), (kind, s), s))
+                # a release-day superlative ranks below the index's own: half the rarity
+                out.append(Angle("event_day", years / 2 + size(facts, f"{p}.day"), (kind, s), s))
     return out
 
 
@@ -132,7 +145,7 @@ def event_kinds(facts: FactTable) -> list[str]:
     return sorted({f.id.split(".")[0] for f in facts if f.id.endswith(".last.label") or f.id.endswith(".next.label")})
 
 
-KIND_ORDER = ["regime", "big_day", "week_extreme", "record", "streak", "rotation", "gap", "ratio", "event_day", "mover"]
+KIND_ORDER = ["regime", "big_day", "week_extreme", "week_level", "record", "streak", "rotation", "gap", "ratio", "event_day", "mover"]
 
 
 def ranked(angles: list[Angle]) -> list[Angle]:

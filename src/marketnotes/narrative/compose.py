@@ -9,18 +9,19 @@ number twice: a sentence that would restate a figure already in the note is drop
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from marketnotes.facts.table import FactTable, key_of
-from marketnotes.narrative import angles, words
+from marketnotes.narrative import angles, formats, words
 from marketnotes.narrative.model import Narrative, Section
-from marketnotes.narrative.writer import Phrasebook, Sentence
+from marketnotes.narrative.writer import Phrasebook, Sentence, statement
 
 EVENT_NOUNS = {"cpi": "release"}
 SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
 WINDOW_OVERLAP_SESSIONS = 10
-SINGLE_INDEX = {"big_day", "regime", "record", "streak", "event_day"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
+SINGLE_INDEX = {"big_day", "regime", "record", "streak", "event_day", "week_level"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
 
 
 def lead_window(facts: FactTable, symbols: list[str]) -> str:
@@ -37,6 +38,10 @@ class Draft:
     """Sentences in order; a sentence restating a number already said is dropped."""
 
     said: set[str] = field(default_factory=set)
+
+    def says(self, facts: FactTable, fid: str, fmt: str) -> bool:
+        """Whether the note already states this fact's figure (under any fact id)."""
+        return fid in facts and statement(facts[fid], formats.render(facts.value(fid), fmt, dt.date.fromisoformat(facts.as_of))) in self.said
 
     def keep(self, sentences: list[Sentence | None]) -> list[Sentence]:
         out = []
@@ -61,10 +66,12 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
     headline = say(f"headline_{top.kind}", *top.args)
     draft = Draft()
     lead = draft.keep(_lead(facts, say, symbols, ranked, mover, w))
+    # a bear market or correction is always named; the arc then tells that leg without its number
+    highs = draft.keep(_highs(facts, say, symbols, pair))
     sections = [
-        Section("The story so far", draft.keep(_arc(facts, say, pair, top))),
+        Section("The story so far", _arc(facts, say, pair, top, draft)),
         Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover))),
-        Section("Records and drawdowns", draft.keep(_highs(facts, say, symbols, pair))),
+        Section("Records and drawdowns", highs),
         Section("The rotation", draft.keep(_rotation(facts, say, symbols, pair, ranked))),
         Section("Events", draft.keep(_events(facts, say, symbols))),
         Section("What to watch", draft.keep(_watch(facts, say))),
@@ -74,25 +81,34 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
 
 def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
     top = ranked[0]
+    # a week's low or high reached on the as-of close is told by the week's own sentence
+    level_today = top.kind == "week_level" and facts.value(f"{key_of(top.symbol)}.week.{top.args[1]}.date") == facts.as_of
+    own = top.kind in ("mover", "week_extreme") or level_today
     extremes = [a.symbol for a in ranked if a.kind == "week_extreme" and (a is top or a.score >= SECOND_ANGLE)]
     # the week's move follows the angle's index (with "It"), so the lead stays on one subject
-    first = top.symbol if top.kind in ("mover", "week_extreme") or top.kind in SINGLE_INDEX else mover
-    out = [] if top.kind in ("mover", "week_extreme") else [say(f"lead_{top.kind}", *top.args)]
+    first = top.symbol if own or top.kind in SINGLE_INDEX else mover
+    out = [] if own else [say(f"lead_{top.kind}", *top.args)]
     pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX
     out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun))
-    # one more "worst week since" at most, told first among the others so "its" has one referent
-    other_extreme = next((s for s in extremes if s != first), None)
-    rest = sorted((s for s in symbols if s != first), key=lambda s: s != other_extreme)
-    if rest:
-        out.append(say("others", rest, w, [other_extreme] if other_extreme else []))
-    told = {top.kind, "week_extreme"}
-    second = next((a for a in ranked[1:] if a.kind not in told and a.kind != "mover" and a.score >= SECOND_ANGLE), None)
-    if second is not None:
-        out.append(say(f"lead_{second.kind}", *second.args))
+    # another index's "worst week since" gets a sentence of its own, so each "its" has one referent
+    rest = [s for s in symbols if s != first]
+    out += [say("others", [s], w, [s]) for s in rest if s in extremes]
+    if [s for s in rest if s not in extremes]:
+        out.append(say("others", [s for s in rest if s not in extremes], w))
+    told = [top]
+    for a in ranked[1:]:
+        if a.kind in ("mover", "week_extreme") or a.score < SECOND_ANGLE or any(a.kind == t.kind and a.args == t.args for t in told):
+            continue
+        if a.kind == "week_level" and a.symbol == first and level_today:
+            continue
+        # one more angle; and a threshold crossed this week is always in the lead
+        if len(told) == 1 or (a.kind == "regime" and "regime" not in {t.kind for t in told}):
+            out.append(say(f"lead_{a.kind}", *a.args))
+            told.append(a)
     return out
 
 
-def _arc(facts, say, pair, top) -> list[Sentence | None]:
+def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:
     if not pair:
         return []
     # tell the arc of the pair member the lead is about, else of the one whose last phase moved most
@@ -104,13 +120,19 @@ def _arc(facts, say, pair, top) -> list[Sentence | None]:
     else:
         first = max(told, key=lambda s: abs(facts.value(f"{key_of(s)}.arc.{facts.value(f'{key_of(s)}.arc.count') - 1}.change", 0)))
     other = pair[1] if first == pair[0] else pair[0]
-    return [say("arc", first, other), say("arc_other", first, other) if f"{key_of(first)}.arc.other.change" in facts else None]
+    k = key_of(first)
+    quiet = draft.says(facts, f"{k}.arc.{facts.value(f'{k}.arc.count') - 1}.change", "pct1")
+    arc = draft.keep([say("arc", first, other, quiet=quiet)])
+    if not arc:
+        return []  # the "meanwhile" means nothing without the arc it answers
+    return arc + draft.keep([say("arc_other", first, other) if f"{k}.arc.other.change" in facts else None])
 
 
 def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
     out: list[Sentence | None] = []
     if len(symbols) > 1:
         starts: list[str] = [facts[f"{key_of(symbols[0])}.ret.1w"].start] if f"{key_of(symbols[0])}.ret.1w" in facts else []
+        told: list[tuple[str, str]] = []
         for w in ("ytd", "3m", "1m"):
             if not all(f"{key_of(s)}.ret.{w}" in facts for s in symbols):
                 continue
@@ -119,9 +141,12 @@ def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
                 continue
             ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
             best, worst = ranked[0], ranked[-1]
+            if (best, worst) in told:
+                continue  # the same leader and laggard as a longer window: nothing new
             if (facts.value(f"{key_of(best)}.ret.{w}") - facts.value(f"{key_of(worst)}.ret.{w}")) * 100 < EVEN_PTS:
                 continue
             starts.append(start)
+            told.append((best, worst))
             out.append(say("leaders", best, worst, w, len(symbols)))
             if len(out) == 2:
                 break
@@ -150,14 +175,9 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     out: list[Sentence | None] = []
     lead_kinds = {ranked[0].kind}
     if pair:
-        for w in ("1w", "ytd"):
-            if f"rot.spread.{w}" not in facts:
-                continue
-            even = abs(facts.value(f"rot.spread.{w}")) < EVEN_PTS
-            if even and w == "1w":
-                out.append(say("pair_even", *pair, w))
-            elif not even:
-                out.append(say("pair_window", *pair, w))
+        # the week's gap restates the lead's numbers; the year's is the rotation's running score
+        if "rot.spread.ytd" in facts and abs(facts.value("rot.spread.ytd")) >= EVEN_PTS:
+            out.append(say("pair_window", *pair, "ytd"))
         if "gap" not in lead_kinds and any(a.kind == "gap" for a in ranked):
             out.append(say("lead_gap", *pair))
         if "ratio" not in lead_kinds:

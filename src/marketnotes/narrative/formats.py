@@ -56,8 +56,8 @@ def count_words(value) -> str:
 
 
 def ordinal(value) -> str:
-    """"sixth", "10th", "21st", "112th"."""
-    n = int(value)
+    """"sixth", "10th", "21st", "112th"; a signed count (a losing streak) is told by its size."""
+    n = abs(int(value))
     if 0 < n < 10:
         return ORDINAL_WORDS[n]
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

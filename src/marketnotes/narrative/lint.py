@@ -151,7 +151,7 @@ def repeated_fact(parsed, facts, closes):
             continue
         for s in p.spans:
             if "data-fmt" in s.attrs and s.attrs["data-fmt"] in ("pct1", "pct0", "pts1", "level", "count", "ordinal"):
-                said = statement(s.attrs["data-fact"], s.text)
+                said = statement(facts[s.attrs["data-fact"]], s.text)
                 if said in seen and seen[said] != p.text:
                     out.append(Finding("repeated-fact", p.text, f"{s.attrs['data-fact']} ({s.text}) was already stated in {seen[said]!r}"))
                 seen.setdefault(said, p.text)

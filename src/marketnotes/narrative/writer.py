@@ -64,7 +64,7 @@ class Writer:
     def n(self, fid: str, fmt: str) -> Markup:
         text = formats.render(self.facts.value(fid), fmt, self.as_of)
         if fmt in formats.NUMERIC:
-            self.numbers.append(statement(fid, text))
+            self.numbers.append(statement(self.facts[fid], text))
         return self._span(fid, text, fmt=fmt)
 
     def has(self, *fids: str) -> bool:
@@ -143,6 +143,11 @@ class Writer:
     def label(self, symbol: str) -> Markup:
         return Markup(f'<span data-label="{escape(symbol)}">{escape(self.facts.labels[symbol])}</span>')
 
+    def labels(self, symbols: list[str]) -> Markup:
+        """"A and B" without articles, for headlines."""
+        parts = [self.label(s) for s in symbols]
+        return parts[0] if len(parts) == 1 else Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
+
     def names(self, symbols: list[str]) -> Markup:
         parts = [self.the(s) for s in symbols]
         if len(parts) <= 2:
@@ -150,10 +155,11 @@ class Writer:
         return Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
 
 
-def statement(fid: str, text: str) -> str:
-    """What a number says, for "each fact once": the same figure about the same index is one
-    statement even under two fact ids (the week's worst day is also the CPI-day move)."""
-    return f"{fid.split('.')[0]}|{text}"
+def statement(fact, text: str) -> str:
+    """What a number says, for "each fact once": the same figure about the same index, ending on
+    the same day, is one statement even under two fact ids (the week's worst day is also the
+    CPI-day move; the bear market's drawdown is also the arc's last leg)."""
+    return f"{fact.id.split('.')[0]}|{fact.end}|{text}"
 
 
 @lru_cache(maxsize=4)
@@ -179,7 +185,7 @@ class Phrasebook:
         w = self.writer
         helpers = dict(
             n=w.n, an=w.an, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
-            record=w.record, complete=w.complete, years_ago=w.years_ago, the=w.the, label=w.label, names=w.names, has=w.has, v=w.v,
+            record=w.record, complete=w.complete, years_ago=w.years_ago, the=w.the, label=w.label, labels=w.labels, names=w.names, has=w.has, v=w.v,
         )
         self.module = environment().get_template(template).make_module(helpers)
 
