@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketnotes.facts import drawdown_episodes
-from marketnotes.facts.regime import regime_at
+from marketnotes.facts.regime import correction_entries, regime_at
 from test_facts import facts_for, panel
 
 
@@ -46,26 +45,13 @@ def test_bull_takes_precedence_over_correction():
 
 # --- drawdown episodes --------------------------------------------------------------------
 
-def test_drawdown_episodes():
-    closes = dated([100, 89, 79, 110, 105, 120, 60, 70])["A"]
-    episodes = drawdown_episodes(closes)
-    assert list(episodes["peak"]) == [100, 110, 120]
-    assert list(episodes["trough"]) == [79, 105, 60]
-    assert list(episodes["depth"]) == pytest.approx([-0.21, 105 / 110 - 1, -0.5])
-    d = closes.index
-    assert list(episodes["peak_date"]) == [d[0], d[3], d[5]]
-    assert list(episodes["trough_date"]) == [d[2], d[4], d[6]]
-    assert list(episodes["correction_date"].iloc[[0, 2]]) == [d[1], d[6]] and pd.isna(episodes["correction_date"].iloc[1])
-    assert episodes["bear_date"].iloc[0] == d[2] and pd.isna(episodes["bear_date"].iloc[1])
-    assert list(episodes["recovered_date"].iloc[:2]) == [d[3], d[5]] and pd.isna(episodes["recovered_date"].iloc[2])
-
-
-def test_drawdown_episodes_skip_records_without_a_fall():
-    episodes = drawdown_episodes(dated([100, 101, 102, 101])["A"])
-    assert len(episodes) == 1 and episodes["peak"].iloc[0] == 102
-
-
-# --- regime facts -------------------------------------------------------------------------
+def test_correction_entries_once_per_high_and_reset_by_a_bull_market():
+    # 100 -> 89 (a correction) -> 95 -> 88 (same high: the same correction) -> 110 (new high) -> 98 (a second one)
+    values = np.array([100, 89, 95, 88, 110, 98, 112.0])
+    assert list(correction_entries(values, ())) == [1, 5]
+    # after a bear market the high is measured from the bull market's low, not the old record
+    values = np.array([100, 85, 70, 90, 80.0])  # bull from 70: its high is 90, and 80 is 11% below it
+    assert list(correction_entries(values, (2,))) == [1, 4]
 
 def test_bear_market_facts_and_the_previous_bear():
     closes = dated([100, 89, 79, 110, 105, 120, 60, 70])

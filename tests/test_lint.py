@@ -140,6 +140,8 @@ def test_banned_phrases():
 def test_present_perfect_for_periods_running_to_now():
     bad = f"So far this year the {NDX} led, having gained, while the {RUT} {verb('RUT.ret.ytd', 'rose')} {num('RUT.ret.ytd', '6.0%')}."
     assert "tense" in rules(note(bad), table())
+    midweek = f"The {RUT} {verb('RUT.ret.1w', 'soared')} {num('RUT.ret.1w', '6.0%')} since last Friday."
+    assert "tense" in rules(note(midweek), table(week_complete=0))
 
 
 def test_headline_and_lead_tell_one_move_with_one_verb():

@@ -14,14 +14,14 @@ from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.peaks import add_peak_facts
-from marketnotes.facts.regime import add_regime_facts, drawdown_episodes
+from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
 from marketnotes.facts.streaks import add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
 from marketnotes.facts.trend import add_trend_facts
 from marketnotes.facts.weeks import add_week_extreme, is_week_complete
 
-__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "drawdown_episodes", "event_study", "is_week_complete", "key_of", "rotation_days"]
+__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "event_study", "is_week_complete", "key_of", "rotation_days"]
 
 
 @dataclass(frozen=True)

@@ -71,16 +71,20 @@ def arc_phases(
     first = next((k for k, p in enumerate(found) if p.real and p.start >= window), None)
     if first is None:
         return []
-    found = found[first:][-max_phases:]
+    # a start is the leg's "peak" or "low" only if no close in the piece before it or in the leg
+    # itself goes beyond it (a range's edge is often not the top of the range)
+    from_ = [found[k - 1].start if k else found[k].start for k in range(len(found))]
+    cut = max(first, len(found) - max_phases)
+    found, from_ = found[cut:], from_[cut:]
     index = history.index
     phases = []
-    for p, (label, day) in zip(found, _event_ties(index, [p.start for p in found], events), strict=True):
+    for p, (label, day), before in zip(found, _event_ties(index, [p.start for p in found], events), from_, strict=True):
         inside = prices[p.start : p.end + 1]
         width = float(inside.max() / inside.min() - 1) if p.kind == "range" else None
         change = float(prices[p.end] / prices[p.start] - 1)
         offset = None if day is None else int(index.get_loc(day)) - p.start
-        low_first = p.kind == "rise"
-        is_extreme = p.kind == "range" or inside[0] == (inside.min() if low_first else inside.max())
+        around = prices[before : p.end + 1]
+        is_extreme = p.kind == "range" or prices[p.start] == (around.min() if p.kind == "rise" else around.max())
         turn = p.start + int(np.argmax(inside) if p.kind == "rise" else np.argmin(inside)) if p.kind != "range" else p.end
         phases.append(Phase(p.kind, index[p.start], index[p.end], change, width, p.end - p.start, label, day, offset, bool(is_extreme), index[turn]))
     return phases

@@ -55,8 +55,9 @@ def add_event_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFrame
             key, label = key_of(symbol), table.labels[symbol]
             table.add(f"{key}.{kind}.last.day", last[f"{symbol} day"], "pct", f"{label} move on the {last['label']} release session", end=last_date, symbol=symbol)
             table.add(f"{key}.{kind}.last.since", last[f"{symbol} to next"], "pct", f"{label} change from the close before the {last['label']} release to the as-of", last_date, as_of, symbol)
-            moves = study[f"{symbol} day"].abs()
-            table.add(f"{key}.{kind}.avg_abs_day", moves.mean(), "pct", f"{label} average absolute move on the last {len(moves)} {kind} sessions", study.index[0], as_of, symbol)
+            moves = study[f"{symbol} day"].abs().iloc[:-1]  # the releases before this one: what it is compared with
+            if len(moves):
+                table.add(f"{key}.{kind}.avg_abs_day", moves.mean(), "pct", f"{label} average absolute move on the {len(moves)} {kind} sessions before the latest", study.index[0], study.index[-2], symbol)
             _add_biggest_since(table, key, label, symbol, closes[symbol].dropna().loc[:as_of], events, kind, last_date)
 
 

@@ -6,7 +6,7 @@ when a new bull market begins; a correction is a close 10% or more below the bul
 high that stops short of a bear market. Measured this way, not from the all-time record,
 2008 is a bear market for the Nasdaq even though its 2000 record was out of reach.
 State "bull" is kept for a new bull market that has not yet made a record close; after
-that the state is "none". `drawdown_episodes` lists every record-to-record episode, so
+that the state is "none". `correction_entries` lists where every correction began, so
 "the first correction since 2018" is a lookup rather than a second pass over the history.
 """
 
@@ -34,11 +34,17 @@ class Regime:
     trough: int
     entered: int | None
     bears: tuple[int, ...] = ()  # confirmation positions of every bear market, oldest first
+    lows: tuple[int, ...] = ()  # every bull market's starting low, oldest first
+
+
+RALLY_SESSIONS = 252  # a "bull market" shorter than a year that ends below its own start was a rally
 
 
 def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
     """Every bull/bear switch: (new state, its pivot -- the high or low it is measured from --,
-    the close that confirmed it). The data is taken to begin in a bull market."""
+    the close that confirmed it). The data is taken to begin in a bull market. A young bull
+    market (under a year, short of the bear's peak) that closes below the low it rose from
+    was a bear-market rally: it is taken back and the bear market runs on."""
     out: list[tuple[str, int, int]] = []
     state, pivot, confirmed = "bull", 0, 0
     while True:
@@ -47,6 +53,11 @@ def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
         hit = seg <= (1 - BEAR) * extreme if state == "bull" else seg >= (1 + BULL) * extreme
         hit[: confirmed - pivot + 1] = False  # a switch needs a confirmed state to switch from
         found = np.flatnonzero(hit)
+        void = _failed_rally(values, out, seg, extreme, pivot, confirmed) if state == "bull" else None
+        if void is not None and (not len(found) or void < found[0]):
+            out.pop()
+            state, (_, pivot, _), confirmed = "bear", out[-1], pivot + void
+            continue
         if not len(found):
             return out
         j = int(found[0])
@@ -56,7 +67,15 @@ def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
         out.append((state, pivot, confirmed))
 
 
-RALLY_SESSIONS = 252  # a "bull market" shorter than a year that ends below its own start was a rally
+def _failed_rally(values, out, seg, highs, pivot, confirmed) -> int | None:
+    """Position in `seg` where a young bull market undercuts the low it rose from, if it does."""
+    if not out or out[-1][0] != "bull":
+        return None
+    bear_peak = values[out[-2][1]]
+    under = (seg < seg[0]) & (np.arange(len(seg)) < RALLY_SESSIONS) & (highs < bear_peak)
+    under[: confirmed - pivot + 1] = False
+    hits = np.flatnonzero(under)
+    return int(hits[0]) if len(hits) else None
 
 
 def without_failed_rallies(values: np.ndarray, switches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -85,72 +104,35 @@ def regime_at(values: np.ndarray) -> Regime:
     """The regime at the last of `values` (closes, oldest first, no NaNs)."""
     switches = without_failed_rallies(values, turns(values))
     bears = tuple(c for s, _, c in switches if s == "bear")
+    lows = tuple(p for s, p, _ in switches if s == "bull")
     now = values[-1]
     if switches and switches[-1][0] == "bear":
         _, peak, confirmed = switches[-1]
         since = values[peak:]
         trough = peak + int(np.flatnonzero(since == since.min())[-1])
-        return Regime("bear", peak, trough, confirmed, bears)
+        return Regime("bear", peak, trough, confirmed, bears, lows)
     low = switches[-1][1] if switches else 0
     peak = low + int(np.argmax(values[low:]))
     since = values[peak:]
     trough = peak + int(np.flatnonzero(since == since.min())[-1])
     if now <= (1 - CORRECTION) * values[peak]:
         above = np.flatnonzero(since > (1 - CORRECTION) * values[peak])  # the peak itself is, so never empty
-        return Regime("correction", peak, trough, peak + int(above[-1]) + 1, bears)
+        return Regime("correction", peak, trough, peak + int(above[-1]) + 1, bears, lows)
     record = int(np.argmax(values[: low + 1]))
     if switches and values[peak] <= values[record]:
-        return Regime("bull", record, low, switches[-1][2], bears)  # a new bull market, short of its record
-    return Regime("none", peak, trough, None, bears)
+        return Regime("bull", record, low, switches[-1][2], bears, lows)  # a new bull market, short of its record
+    return Regime("none", peak, trough, None, bears, lows)
 
 
-def drawdown_episodes(closes: pd.Series) -> pd.DataFrame:
-    """One row per record close that was followed by a fall, through the next record (or as-of).
-
-    Columns: peak_date, peak, trough_date, trough, depth (trough/peak - 1), correction_date and
-    bear_date (first close 10% / 20% below that peak, NaT if never), recovered_date (the next
-    record close, NaT while the episode lasts).
-    """
-    values = closes.to_numpy(dtype=float)
-    dates = closes.index
-    if len(values) == 0:
-        return pd.DataFrame(columns=["peak_date", "peak", "trough_date", "trough", "depth", "correction_date", "bear_date", "recovered_date"])
-    running = np.maximum.accumulate(values)
-    new_peak = np.r_[True, values[1:] > running[:-1]]
-    starts = np.flatnonzero(new_peak)
-    group = np.cumsum(new_peak) - 1
-    peaks = values[starts]
-    troughs = np.minimum.reduceat(values, starts)
-    peak_of = peaks[group]  # each close's own record, compared the way regime_at compares
-    episodes = pd.DataFrame(
-        {
-            "peak_date": dates[starts],
-            "peak": peaks,
-            "trough_date": dates[_last_in_group(np.flatnonzero(values == troughs[group]), group)],
-            "trough": troughs,
-            "depth": troughs / peaks - 1,
-            "correction_date": _first_date_in_group(values <= (1 - CORRECTION) * peak_of, group, dates, len(starts)),
-            "bear_date": _first_date_in_group(values <= (1 - BEAR) * peak_of, group, dates, len(starts)),
-            "recovered_date": np.r_[dates.values[starts[1:]], np.datetime64("NaT")].astype(dates.values.dtype),
-        }
-    )
-    return episodes[episodes["depth"] < 0].reset_index(drop=True)
-
-
-def _last_in_group(positions: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Of sorted positions covering every group, the last one in each group."""
-    owner = group[positions]
-    return positions[np.r_[owner[1:] != owner[:-1], True]]
-
-
-def _first_date_in_group(mask: np.ndarray, group: np.ndarray, dates: pd.DatetimeIndex, groups: int) -> np.ndarray:
-    """Per group, the date of its first position where `mask` holds (NaT where it never does)."""
-    hits = np.flatnonzero(mask)
-    owner = group[hits]
-    first = np.r_[True, owner[1:] != owner[:-1]] if len(hits) else np.zeros(0, dtype=bool)
-    out = np.full(groups, np.datetime64("NaT"), dtype=dates.values.dtype)
-    out[owner[first]] = dates.values[hits[first]]
-    return out
+def correction_entries(values: np.ndarray, lows: tuple[int, ...]) -> np.ndarray:
+    """Positions where a correction began: the first close 10% or more below the bull-market
+    high (the highest close since the bull market's low), once per high."""
+    segment = np.zeros(len(values), dtype=int)
+    segment[list(lows)] = 1
+    highs = pd.Series(values).groupby(np.cumsum(segment)).cummax().to_numpy()
+    group = np.cumsum(values >= highs)  # a new high starts a new episode
+    down = np.flatnonzero(values <= (1 - CORRECTION) * highs)
+    return down[np.r_[True, group[down][1:] != group[down][:-1]]] if len(down) else down
 
 
 def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
@@ -182,20 +164,31 @@ def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
         previous = dates[regime.bears[-2]]
         table.add(f"{key}.regime.previous.date", previous, "date", f"{label} previous bear market began on this date", previous, previous, symbol)
     elif regime.state == "correction":
-        _add_previous(table, key, label, symbol, history, peak, regime.state)
+        entries = correction_entries(values, regime.lows)
+        earlier = entries[entries < regime.peak]
+        if len(earlier):
+            previous = dates[earlier[-1]]
+            table.add(f"{key}.regime.previous.date", previous, "date", f"{label} previous correction began on this date", previous, previous, symbol)
     anchor = window_start(history, as_of, "1w")
     if anchor is not None:
         before = regime_at(values[: dates.get_loc(anchor) + 1])
         table.add(f"{key}.regime.prev_state", before.state, "text", f"{label} regime at the start of the week", anchor, anchor, symbol)
+        if regime.state in ("none", "bull") and before.state in ("none", "bull"):
+            _add_touch(table, key, label, symbol, values, dates, regime, dates.get_loc(anchor) + 1)
 
 
-def _add_previous(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, peak: pd.Timestamp, state: str) -> None:
-    """The last earlier episode that reached the same depth: "the first bear market since 2008"."""
-    episodes = drawdown_episodes(history)
-    column = f"{state}_date"
-    earlier = episodes[(episodes["peak_date"] < peak) & episodes[column].notna()]
-    if earlier.empty:
+def _add_touch(table, key, label, symbol, values, dates, regime: Regime, first: int) -> None:
+    """A correction entered and left within the week: "slipped into a correction on Monday but
+    recovered" is news that Friday's state alone would hide."""
+    low = regime.lows[-1] if regime.lows else 0
+    highs = np.maximum.accumulate(values[low:])[first - low :]
+    down = np.flatnonzero(values[first:] <= (1 - CORRECTION) * highs)
+    if not len(down):
         return
-    last = earlier.iloc[-1]
-    table.add(f"{key}.regime.previous.date", last[column], "date", f"{label} previous {state} began on this date", last[column], last["trough_date"], symbol)
-    table.add(f"{key}.regime.previous.depth", last["depth"], "pct", f"{label} depth of that previous {state} (trough below its record)", last["peak_date"], last["trough_date"], symbol)
+    touched = first + int(down[0])
+    table.add(f"{key}.regime.touched", "correction", "text", f"{label} closed in a correction during the week and left it", dates[touched], dates[-1], symbol)
+    table.add(f"{key}.regime.touched_date", dates[touched], "date", f"{label} session it closed 10% below its bull-market high", dates[touched], dates[touched], symbol)
+    entries = correction_entries(values, regime.lows)
+    earlier = entries[entries < touched]
+    if len(earlier):
+        table.add(f"{key}.regime.touched_previous", dates[earlier[-1]], "date", f"{label} previous correction began on this date", dates[earlier[-1]], dates[earlier[-1]], symbol)

@@ -13,6 +13,8 @@ import pandas as pd
 from marketnotes.facts.extremes import DATA_START_DAYS, last_as_extreme
 from marketnotes.facts.moves import WINDOW_NAMES, window_start
 from marketnotes.facts.extremes import sessions_since_year_extreme
+
+LITTLE_CHANGED = 0.0005  # the others must really fall: -0.01% is "little changed", not "fell"
 from marketnotes.facts.peaks import add_since
 from marketnotes.facts.table import FactTable, key_of
 
@@ -82,7 +84,7 @@ def rotation_days(closes: pd.DataFrame, threshold_pct: float) -> pd.DataFrame:
     rows = []
     for symbol in rets.columns:
         others = rets.drop(columns=symbol)
-        hit = (rets[symbol] >= threshold_pct / 100) & (others < 0).all(axis=1)
+        hit = (rets[symbol] >= threshold_pct / 100) & (others <= -LITTLE_CHANGED).all(axis=1)
         rows.append(pd.DataFrame({"leader": symbol, "gain": rets[symbol][hit]}))
     return pd.concat(rows).sort_index()
 

@@ -87,8 +87,12 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
     reentry = state == "correction" and entered != facts.value(f"{k}.regime.first_entered", entered)
     if state in REGIME_WEIGHT and in_week(facts, s, entered) and not reentry:
         previous = facts.value(f"{k}.regime.previous.date")
-        bonus = min(years_between(facts.as_of, previous), 20.0) / 2 if previous else 0.0
+        bonus = min(years_between(facts.as_of, previous), 20.0) if previous else 0.0
         out.append(Angle("regime", REGIME_WEIGHT[state] + bonus, (s,), s))
+    if facts.value(f"{k}.regime.touched"):
+        previous = facts.value(f"{k}.regime.touched_previous")
+        bonus = min(years_between(facts.as_of, previous), 20.0) if previous else 0.0
+        out.append(Angle("touch", REGIME_WEIGHT["correction"] + bonus, (s,), s))
     if facts.value(f"{k}.ath.today") == 1 and facts.value(f"{k}.history.complete") == 1:
         gap = facts.value(f"{k}.records.gap_sessions", 0)
         if gap >= RECORD_GAP_SESSIONS:
@@ -145,7 +149,7 @@ def event_kinds(facts: FactTable) -> list[str]:
     return sorted({f.id.split(".")[0] for f in facts if f.id.endswith(".last.label") or f.id.endswith(".next.label")})
 
 
-KIND_ORDER = ["regime", "big_day", "week_extreme", "week_level", "record", "streak", "rotation", "gap", "ratio", "event_day", "mover"]
+KIND_ORDER = ["regime", "touch", "big_day", "week_extreme", "week_level", "record", "streak", "rotation", "gap", "ratio", "event_day", "mover"]
 
 
 def ranked(angles: list[Angle]) -> list[Angle]:

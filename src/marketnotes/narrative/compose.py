@@ -19,9 +19,11 @@ from marketnotes.narrative.writer import Phrasebook, Sentence, statement
 
 EVENT_NOUNS = {"cpi": "release"}
 SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
+NOTABLE_RELEASE = 1.5  # a release-day move half again as big as the past year's average is news
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
 WINDOW_OVERLAP_SESSIONS = 10
-SINGLE_INDEX = {"big_day", "regime", "record", "streak", "event_day", "week_level"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
+CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
+SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
 
 
 def lead_window(facts: FactTable, symbols: list[str]) -> str:
@@ -73,7 +75,7 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
         Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover))),
         Section("Records and drawdowns", highs),
         Section("The rotation", draft.keep(_rotation(facts, say, symbols, pair, ranked))),
-        Section("Events", draft.keep(_events(facts, say, symbols))),
+        Section("Events", draft.keep(_events(facts, say, symbols, ranked))),
         Section("What to watch", draft.keep(_watch(facts, say))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
@@ -89,7 +91,9 @@ def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
     first = top.symbol if own or top.kind in SINGLE_INDEX else mover
     out = [] if own else [say(f"lead_{top.kind}", *top.args)]
     pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX
-    out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun))
+    close = facts[f"{key_of(first)}.close"]
+    told_close = bool(out) and out[0] is not None and statement(close, formats.render(close.value, "level", None)) in out[0].numbers
+    out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun, with_close=not told_close))
     # another index's "worst week since" gets a sentence of its own, so each "its" has one referent
     rest = [s for s in symbols if s != first]
     out += [say("others", [s], w, [s]) for s in rest if s in extremes]
@@ -102,7 +106,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
         if a.kind == "week_level" and a.symbol == first and level_today:
             continue
         # one more angle; and a threshold crossed this week is always in the lead
-        if len(told) == 1 or (a.kind == "regime" and "regime" not in {t.kind for t in told}):
+        if len(told) == 1 or (a.kind in CROSSINGS and not CROSSINGS & {t.kind for t in told}):
             out.append(say(f"lead_{a.kind}", *a.args))
             told.append(a)
     return out
@@ -112,7 +116,7 @@ def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:
     if not pair:
         return []
     # tell the arc of the pair member the lead is about, else of the one whose last phase moved most
-    told = [s for s in pair if facts.value(f"{key_of(s)}.arc.count", 0) >= 2]
+    told = [s for s in pair if facts.value(f"{key_of(s)}.arc.count", 0) >= 1]
     if not told:
         return []
     if top.symbol in told:
@@ -193,17 +197,18 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     return out
 
 
-def _events(facts, say, symbols) -> list[Sentence | None]:
+def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
+    """A release in the note's week, when it moved the market: a rare release-day move, or one
+    half again as big as the usual; an older release is told, if at all, in the arc."""
     out: list[Sentence | None] = []
     for kind in angles.event_kinds(facts):
-        day = facts.value(f"{kind}.last.date")
-        if not angles.in_week(facts, symbols[0], day):
-            continue  # an older release is told, if at all, in the arc
-        noun = EVENT_NOUNS.get(kind, "")
+        if not angles.in_week(facts, symbols[0], facts.value(f"{kind}.last.date")):
+            continue
         mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.{kind}.last.day")))
-        out.append(say("event_day", kind, mover, noun))
-        if day != facts.as_of:
-            out.append(say("since_event", kind, symbols, noun or "event"))
+        k = f"{key_of(mover)}.{kind}"
+        rare = any(a.kind == "event_day" and a.args == (kind, mover) for a in ranked)
+        if rare or abs(facts.value(f"{k}.last.day")) >= NOTABLE_RELEASE * facts.value(f"{k}.avg_abs_day", float("inf")):
+            out.append(say("event_day", kind, mover, EVENT_NOUNS.get(kind, "")))
     return out
 
 

@@ -64,9 +64,15 @@ def ordinal(value) -> str:
     return f"{n:,}{suffix}"
 
 
+def month_year(day: dt.date, as_of: dt.date | None) -> str:
+    """"November 2021"; "January" alone in a note of the same year (AP)."""
+    same = as_of is not None and day.year == as_of.year
+    return format_date(day, "MMMM" if same else "MMMM y", locale=LOCALE)
+
+
 def era(day: dt.date, as_of: dt.date) -> str:
     """How far back a "since" reaches: "November 2008"; a bare year once it is 25+ years back."""
-    return str(day.year) if (as_of - day).days > 25 * 365 else format_date(day, "MMMM y", locale=LOCALE)
+    return str(day.year) if (as_of - day).days > 25 * 365 else month_year(day, as_of)
 
 
 FORMATS = {
@@ -78,7 +84,7 @@ FORMATS = {
     "level": lambda v, a: format_decimal(v, "#,##0.00", locale=LOCALE),
     "count": lambda v, a: count_words(v),
     "ordinal": lambda v, a: ordinal(v),
-    "month_year": lambda v, a: format_date(_day(v), "MMMM y", locale=LOCALE),
+    "month_year": lambda v, a: month_year(_day(v), a),
     "full_date": lambda v, a: ap_date(_day(v), None),
     "date": lambda v, a: ap_date(_day(v), a),
     "year": lambda v, a: str(_day(v).year),

@@ -266,13 +266,15 @@ def banned_phrase(parsed, facts, closes):
 
 @rule
 def tense(parsed, facts, closes):
-    """Periods that run to now take the present perfect: "so far this year the Dow has led"."""
+    """Periods that run to now take the present perfect: "so far this year the Dow has led",
+    "it has risen 1.4% since last Friday" (a single day inside the week stays in the past)."""
     out = []
     for p in parsed:
-        if re.match(r"(So far this year|Over the past)\b", p.text):
-            past = [s.text for s in p.spans if s.attrs.get("data-word") == "past"]
-            if past:
-                out.append(Finding("tense", p.text, f"{past[0]!r} in a period running to now"))
+        running = bool(re.match(r"(So far this year|Over the past)\b", p.text))
+        midweek = "since last Friday" in p.text
+        past = [s for s in p.spans if s.attrs.get("data-word") == "past" and (running or s.attrs["data-fact"].endswith(".ret.1w"))]
+        if (running or midweek) and past:
+            out.append(Finding("tense", p.text, f"{past[0].text!r} in a period running to now"))
     return out
 
 

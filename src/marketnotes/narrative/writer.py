@@ -113,6 +113,10 @@ class Writer:
         """"record" only where the data covers the index's history; otherwise "peak"."""
         return "record" if self.complete(symbol) else "peak"
 
+    def release_on(self, day: str) -> str:
+        """The kind of event whose latest release fell on `day` ("cpi"), or ""."""
+        return next((f.id.split(".")[0] for f in self.facts if f.id.endswith(".last.date") and f.value == day), "")
+
     def years_ago(self, years: float) -> str:
         """ISO date `years` before the note, to compare with date facts in conditions."""
         return (self.as_of - dt.timedelta(days=round(365.25 * years))).isoformat()
@@ -185,7 +189,7 @@ class Phrasebook:
         w = self.writer
         helpers = dict(
             n=w.n, an=w.an, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
-            record=w.record, complete=w.complete, years_ago=w.years_ago, the=w.the, label=w.label, labels=w.labels, names=w.names, has=w.has, v=w.v,
+            record=w.record, complete=w.complete, years_ago=w.years_ago, release_on=w.release_on, the=w.the, label=w.label, labels=w.labels, names=w.names, has=w.has, v=w.v,
         )
         self.module = environment().get_template(template).make_module(helpers)
 
