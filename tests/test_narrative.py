@@ -226,3 +226,19 @@ def test_a_turn_is_dated_by_a_release_only_when_measured_from_it():
     assert "at the April CPI release" not in arc and "from a peak in" in arc
     # the range before the rally closed lower than its last day: the turn is a date, not "its low"
     assert re.search(r"since \w+\.? \d+, around the June CPI release\.$", arc), arc
+
+
+def test_a_correction_entered_and_left_in_one_week_leads(sample_note):
+    n = sample_note("2015-08-28")
+    assert n.headline.text == "S&P 500 briefly enters a correction, its first since August 2011"
+    assert n.lead[0].text.startswith("The S&P 500 slipped into a correction on Monday, its first since August 2011, but recovered")
+
+
+def test_a_midweek_note_tells_the_running_week_in_the_present_perfect(sample_note):
+    n = sample_note("2007-02-27")  # a Tuesday
+    assert "It has tumbled 4.3% since last Friday, to 2,407.86." in n.lead[1].text
+
+
+def test_a_correction_is_counted_within_its_bull_market(sample_note):
+    text = sample_note("2010-05-07").to_text()
+    assert "entered a correction on Friday, its first since November 2007," in text
