@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketnotes.facts.regime import correction_entries, regime_at
+from marketnotes.facts.regime import bull_highs, last_correction_close, regime_at
 from test_facts import facts_for, panel
 
 
@@ -45,13 +45,16 @@ def test_bull_takes_precedence_over_correction():
 
 # --- drawdown episodes --------------------------------------------------------------------
 
-def test_correction_entries_once_per_high_and_reset_by_a_bull_market():
-    # 100 -> 89 (a correction) -> 95 -> 88 (same high: the same correction) -> 110 (new high) -> 98 (a second one)
+def test_corrections_are_measured_from_the_bull_market_high_and_dated_by_their_last_close():
+    # 100 -> 89 (in a correction) -> 95 -> 88 (again, from the same high) -> 110 (new high) -> 98 (a second one)
     values = np.array([100, 89, 95, 88, 110, 98, 112.0])
-    assert list(correction_entries(values, ())) == [1, 5]
+    highs = bull_highs(values, ())
+    assert list(highs) == [100, 100, 100, 100, 110, 110, 112]
+    assert last_correction_close(values, highs, 5) == 3  # "first close in correction territory since" day 3
+    assert last_correction_close(values, highs, 1) is None
     # after a bear market the high is measured from the bull market's low, not the old record
-    values = np.array([100, 85, 70, 90, 80.0])  # bull from 70: its high is 90, and 80 is 11% below it
-    assert list(correction_entries(values, (2,))) == [1, 4]
+    values = np.array([100, 85, 70, 90, 80.0])
+    assert list(bull_highs(values, (2,))) == [100, 100, 70, 90, 90]
 
 def test_bear_market_facts_and_the_previous_bear():
     closes = dated([100, 89, 79, 110, 105, 120, 60, 70])

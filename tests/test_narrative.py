@@ -230,8 +230,10 @@ def test_a_turn_is_dated_by_a_release_only_when_measured_from_it():
 
 def test_a_correction_entered_and_left_in_one_week_leads(sample_note):
     n = sample_note("2015-08-28")
-    assert n.headline.text == "S&P 500 briefly enters a correction, its first since August 2011"
-    assert n.lead[0].text.startswith("The S&P 500 slipped into a correction on Monday, its first since August 2011, but recovered")
+    assert n.headline.text == "S&P 500 briefly slips into a correction, the first time since December 2011"
+    # dated by its last close in correction territory, and measured from the same May 21 high as the 10% test
+    assert n.lead[0].text == ("The S&P 500 slipped into a correction on Monday, its first close in correction territory "
+                              "since December 2011, but recovered to end the week 6.7% below its May 21 high.")
 
 
 def test_a_midweek_note_tells_the_running_week_in_the_present_perfect(sample_note):
@@ -241,4 +243,11 @@ def test_a_midweek_note_tells_the_running_week_in_the_present_perfect(sample_not
 
 def test_a_correction_is_counted_within_its_bull_market(sample_note):
     text = sample_note("2010-05-07").to_text()
-    assert "entered a correction on Friday, its first since November 2007," in text
+    assert "entered a correction on Friday, its first close in correction territory since March 2009," in text
+
+
+def test_every_index_that_crossed_a_threshold_says_so(sample_note):
+    """2010-08-27: the Dow closed in a correction on Tuesday and left it; the others already were in one."""
+    text = sample_note("2010-08-27").to_text()
+    assert "The Dow slipped into a correction on Tuesday, its first close in correction territory since July 7, but recovered to end the week 9.4% below its April 26 high." in text
+    assert "The S&P 500 is in a correction, 12.5% below its high of April 23." in text

@@ -124,15 +124,19 @@ def regime_at(values: np.ndarray) -> Regime:
     return Regime("none", peak, trough, None, bears, lows)
 
 
-def correction_entries(values: np.ndarray, lows: tuple[int, ...]) -> np.ndarray:
-    """Positions where a correction began: the first close 10% or more below the bull-market
-    high (the highest close since the bull market's low), once per high."""
+def bull_highs(values: np.ndarray, lows: tuple[int, ...]) -> np.ndarray:
+    """At each close, the high a correction is measured from: the highest close since the
+    current bull market's low (since the data's start before the first bear market)."""
     segment = np.zeros(len(values), dtype=int)
     segment[list(lows)] = 1
-    highs = pd.Series(values).groupby(np.cumsum(segment)).cummax().to_numpy()
-    group = np.cumsum(values >= highs)  # a new high starts a new episode
-    down = np.flatnonzero(values <= (1 - CORRECTION) * highs)
-    return down[np.r_[True, group[down][1:] != group[down][:-1]]] if len(down) else down
+    return pd.Series(values).groupby(np.cumsum(segment)).cummax().to_numpy()
+
+
+def last_correction_close(values: np.ndarray, highs: np.ndarray, before: int) -> int | None:
+    """The last close before position `before` that was 10% or more below its high: "its first
+    close in correction territory since July 7" dates from that day, not from when it began."""
+    down = np.flatnonzero(values[:before] <= (1 - CORRECTION) * highs[:before])
+    return int(down[-1]) if len(down) else None
 
 
 def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
@@ -157,38 +161,36 @@ def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
         entered = dates[regime.entered]
         table.add(f"{key}.regime.entered", entered, "date", f"{label} session the {regime.state} state began", entered, as_of, symbol)
         table.add(f"{key}.regime.sessions", len(values) - 1 - regime.entered, "count", f"sessions {label} has been in this {regime.state} state", entered, as_of, symbol)
-    if regime.state == "correction":
-        first = dates[regime.peak + int(np.argmax(values[regime.peak:] <= (1 - CORRECTION) * top))]
-        table.add(f"{key}.regime.first_entered", first, "date", f"{label} first close 10% below the high (a later date in `entered` means a re-entry)", first, as_of, symbol)
+    highs = bull_highs(values, regime.lows)
     if regime.state == "bear" and len(regime.bears) > 1:
         previous = dates[regime.bears[-2]]
         table.add(f"{key}.regime.previous.date", previous, "date", f"{label} previous bear market began on this date", previous, previous, symbol)
     elif regime.state == "correction":
-        entries = correction_entries(values, regime.lows)
-        earlier = entries[entries < regime.peak]
-        if len(earlier):
-            previous = dates[earlier[-1]]
-            table.add(f"{key}.regime.previous.date", previous, "date", f"{label} previous correction began on this date", previous, previous, symbol)
+        last = last_correction_close(values, highs, regime.entered)
+        if last is not None:
+            table.add(f"{key}.regime.previous.date", dates[last], "date", f"{label} last close in correction territory before this one began", dates[last], dates[last], symbol)
+            table.add(f"{key}.regime.reentry", int(highs[last] == top), "count", f"1 when {label} fell back into a correction from the same high", dates[last], as_of, symbol)
     anchor = window_start(history, as_of, "1w")
     if anchor is not None:
         before = regime_at(values[: dates.get_loc(anchor) + 1])
         table.add(f"{key}.regime.prev_state", before.state, "text", f"{label} regime at the start of the week", anchor, anchor, symbol)
         if regime.state in ("none", "bull") and before.state in ("none", "bull"):
-            _add_touch(table, key, label, symbol, values, dates, regime, dates.get_loc(anchor) + 1)
+            _add_touch(table, key, label, symbol, values, dates, highs, dates.get_loc(anchor) + 1)
 
 
-def _add_touch(table, key, label, symbol, values, dates, regime: Regime, first: int) -> None:
+def _add_touch(table, key, label, symbol, values, dates, highs: np.ndarray, first: int) -> None:
     """A correction entered and left within the week: "slipped into a correction on Monday but
-    recovered" is news that Friday's state alone would hide."""
-    low = regime.lows[-1] if regime.lows else 0
-    highs = np.maximum.accumulate(values[low:])[first - low :]
-    down = np.flatnonzero(values[first:] <= (1 - CORRECTION) * highs)
+    recovered" is news that Friday's state alone would hide. Its distance is quoted from the
+    same high the 10% test used."""
+    down = np.flatnonzero(values[first:] <= (1 - CORRECTION) * highs[first:])
     if not len(down):
         return
     touched = first + int(down[0])
+    high = int(np.flatnonzero(values[:touched] == highs[touched])[-1])
     table.add(f"{key}.regime.touched", "correction", "text", f"{label} closed in a correction during the week and left it", dates[touched], dates[-1], symbol)
     table.add(f"{key}.regime.touched_date", dates[touched], "date", f"{label} session it closed 10% below its bull-market high", dates[touched], dates[touched], symbol)
-    entries = correction_entries(values, regime.lows)
-    earlier = entries[entries < touched]
-    if len(earlier):
-        table.add(f"{key}.regime.touched_previous", dates[earlier[-1]], "date", f"{label} previous correction began on this date", dates[earlier[-1]], dates[earlier[-1]], symbol)
+    table.add(f"{key}.regime.touched_high", dates[high], "date", f"{label} the high that close was measured from", dates[high], dates[high], symbol)
+    table.add(f"{key}.regime.touched_drawdown", values[-1] / values[high] - 1, "pct", f"{label} close relative to that high", dates[high], dates[-1], symbol)
+    last = last_correction_close(values, highs, touched)
+    if last is not None:
+        table.add(f"{key}.regime.touched_previous", dates[last], "date", f"{label} last close in correction territory before this week", dates[last], dates[last], symbol)

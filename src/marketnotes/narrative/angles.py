@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import words
 
-REGIME_WEIGHT = {"bear": 15.0, "bull": 10.0, "correction": 6.0}  # a threshold crossed outranks all but decades-rare moves
+REGIME_WEIGHT = {"bear": 15.0, "bull": 10.0, "correction": 8.0}  # a threshold crossed outranks all but decades-rare moves
 MIN_RARITY = {"week_level": 1.0, "big_day": 1.0, "week_extreme": 0.5, "streak": 1.0, "ratio": 1.0, "gap": 1.0, "event_day": 1.0, "rotation": 0.5}
 RECORD_GAP_SESSIONS = 63  # "its first record since ..." only after a quarter without one
 
@@ -84,15 +84,10 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
         out.append(Angle("week_extreme", years + size(facts, f"{k}.ret.1w"), (s,), s))
     state = facts.value(f"{k}.regime.state", "none")
     entered = facts.value(f"{k}.regime.entered")
-    reentry = state == "correction" and entered != facts.value(f"{k}.regime.first_entered", entered)
-    if state in REGIME_WEIGHT and in_week(facts, s, entered) and not reentry:
-        previous = facts.value(f"{k}.regime.previous.date")
-        bonus = min(years_between(facts.as_of, previous), 20.0) if previous else 0.0
-        out.append(Angle("regime", REGIME_WEIGHT[state] + bonus, (s,), s))
+    if state in REGIME_WEIGHT and in_week(facts, s, entered):
+        out.append(Angle("regime", crossing_score(facts, state, facts.value(f"{k}.regime.previous.date")), (s,), s))
     if facts.value(f"{k}.regime.touched"):
-        previous = facts.value(f"{k}.regime.touched_previous")
-        bonus = min(years_between(facts.as_of, previous), 20.0) if previous else 0.0
-        out.append(Angle("touch", REGIME_WEIGHT["correction"] + bonus, (s,), s))
+        out.append(Angle("touch", crossing_score(facts, "correction", facts.value(f"{k}.regime.touched_previous")), (s,), s))
     if facts.value(f"{k}.ath.today") == 1 and facts.value(f"{k}.history.complete") == 1:
         gap = facts.value(f"{k}.records.gap_sessions", 0)
         if gap >= RECORD_GAP_SESSIONS:
@@ -107,6 +102,17 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
         if years is not None and years >= MIN_RARITY["streak"]:
             out.append(Angle("streak", years + 0.5, (s, unit), s))
     return out
+
+
+def crossing_score(facts: FactTable, state: str, previous: str | None) -> float:
+    """A threshold crossed weighs its kind plus the years since the index was last there; a
+    correction re-entered weeks after the last one fades with that gap (choppy markets cross
+    the line every other week)."""
+    if previous is None:
+        return REGIME_WEIGHT[state]
+    gap = years_between(facts.as_of, previous)
+    weight = REGIME_WEIGHT[state] * (min(gap, 1.0) if state == "correction" else 1.0)
+    return weight + min(gap, 20.0)
 
 
 def _pair_angles(facts: FactTable, symbols: list[str], pair) -> list[Angle]:
@@ -139,9 +145,13 @@ def _event_angles(facts: FactTable, symbols: list[str]) -> list[Angle]:
         for s in symbols:
             p = f"{key_of(s)}.{kind}.last"
             years = rarity(facts, f"{p}.day_since", f"{p}.day_data_start", facts.value(f"{kind}.last.date"))
-            if years is not None and years >= MIN_RARITY["event_day"]:
-                # a release-day superlative ranks below the index's own: half the rarity
-                out.append(Angle("event_day", years / 2 + size(facts, f"{p}.day"), (kind, s), s))
+            k = key_of(s)
+            biggest = max(abs(facts.value(f"{k}.week.best.ret", 0)), abs(facts.value(f"{k}.week.worst.ret", 0)))
+            # a release day is the story only if it was the index's biggest move of the week
+            if years is not None and years >= MIN_RARITY["event_day"] and abs(facts.value(f"{p}.day")) >= biggest:
+                # a release-day superlative ranks below the index's own: half the rarity, and no
+                # size term (the day's size is already the big-day angle's to judge)
+                out.append(Angle("event_day", years / 2, (kind, s), s))
     return out
 
 

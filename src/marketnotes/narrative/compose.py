@@ -19,7 +19,6 @@ from marketnotes.narrative.writer import Phrasebook, Sentence, statement
 
 EVENT_NOUNS = {"cpi": "release"}
 SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
-NOTABLE_RELEASE = 1.5  # a release-day move half again as big as the past year's average is news
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
 WINDOW_OVERLAP_SESSIONS = 10
 CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
@@ -166,7 +165,12 @@ def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
     for s in symbols:
         k = key_of(s)
         state, before = facts.value(f"{k}.regime.state", "none"), facts.value(f"{k}.regime.prev_state", "none")
-        if state in ("bear", "correction", "bull"):
+        # every index that crossed a threshold this week says so ("is in" only if it already was)
+        if state in ("bear", "correction", "bull") and angles.in_week(facts, s, facts.value(f"{k}.regime.entered")):
+            out.append(say("lead_regime", s))
+        elif facts.value(f"{k}.regime.touched"):
+            out.append(say("lead_touch", s))
+        elif state in ("bear", "correction", "bull"):
             out.append(say("regime_state", s))
         elif before in ("bear", "correction"):
             out.append(say("left_regime", s))
@@ -198,16 +202,15 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
 
 
 def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
-    """A release in the note's week, when it moved the market: a rare release-day move, or one
-    half again as big as the usual; an older release is told, if at all, in the arc."""
+    """A release in the note's week, when the move on its day was rare (the biggest release-day
+    move in a year or more); an older release is told, if at all, in the arc."""
     out: list[Sentence | None] = []
     for kind in angles.event_kinds(facts):
         if not angles.in_week(facts, symbols[0], facts.value(f"{kind}.last.date")):
             continue
         mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.{kind}.last.day")))
         k = f"{key_of(mover)}.{kind}"
-        rare = any(a.kind == "event_day" and a.args == (kind, mover) for a in ranked)
-        if rare or abs(facts.value(f"{k}.last.day")) >= NOTABLE_RELEASE * facts.value(f"{k}.avg_abs_day", float("inf")):
+        if any(a.kind == "event_day" and a.args == (kind, mover) for a in ranked):
             out.append(say("event_day", kind, mover, EVENT_NOUNS.get(kind, "")))
     return out
 

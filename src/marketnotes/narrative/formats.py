@@ -85,6 +85,7 @@ FORMATS = {
     "count": lambda v, a: count_words(v),
     "ordinal": lambda v, a: ordinal(v),
     "month_year": lambda v, a: month_year(_day(v), a),
+    "full_month": lambda v, a: month_year(_day(v), None),  # always with its year: "January 1999"
     "full_date": lambda v, a: ap_date(_day(v), None),
     "date": lambda v, a: ap_date(_day(v), a),
     "year": lambda v, a: str(_day(v).year),
