@@ -28,6 +28,7 @@ from marketnotes.facts.table import FactTable, key_of
 
 LOOKBACK_SESSIONS = 130  # about six months: the span a weekly note's "story so far" covers
 MAX_PHASES = 4
+MIN_OPENING_SESSIONS = 5
 EVENT_REACH = 2  # sessions between an event and a turning point for the two to be tied
 PREFERRED_EVENT = "cpi"
 
@@ -87,6 +88,8 @@ def arc_phases(
         is_extreme = p.kind == "range" or prices[p.start] == (around.min() if p.kind == "rise" else around.max())
         turn = p.start + int(np.argmax(inside) if p.kind == "rise" else np.argmin(inside)) if p.kind != "range" else p.end
         phases.append(Phase(p.kind, index[p.start], index[p.end], change, width, p.end - p.start, label, day, offset, bool(is_extreme), index[turn]))
+    while len(phases) > 1 and phases[0].sessions < MIN_OPENING_SESSIONS:
+        phases.pop(0)  # a few sessions' move is no way to open the story of months
     return phases
 
 

@@ -21,6 +21,7 @@ EVENT_NOUNS = {"cpi": "release"}
 SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
 WINDOW_OVERLAP_SESSIONS = 10
+MIN_ARC_SESSIONS = 20  # about a month
 CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
 SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
 
@@ -115,7 +116,9 @@ def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:
     if not pair:
         return []
     # tell the arc of the pair member the lead is about, else of the one whose last phase moved most
-    told = [s for s in pair if facts.value(f"{key_of(s)}.arc.count", 0) >= 1]
+    # an arc is the story of months: one that began a few sessions ago is this week's news, told above
+    told = [s for s in pair if facts.value(f"{key_of(s)}.arc.count", 0) >= 1
+            and words.weekdays_between(facts.value(f"{key_of(s)}.arc.0.start"), facts.as_of) >= MIN_ARC_SESSIONS]
     if not told:
         return []
     if top.symbol in told:
