@@ -134,7 +134,7 @@ def test_a_kernel_that_dies_fails_its_note_and_the_worker_goes_on(tmp_path, repo
     by_note = {r.note: r for r in sorted(summary.results, key=lambda r: r.index)}
     crashed = by_note["crasher"]
     assert crashed.status == "failed" and crashed.error_type == "KernelDied", crashed.error
-    assert "cell 4 [import os, signal] killed its kernel" in crashed.error and "note.failed.ipynb" in crashed.error
+    assert "cell 4 [import os, signal] killed its kernel" in crashed.error and "2018-12-21/crasher.failed.ipynb" in crashed.error
     assert by_note["t"].status == "ok" and (tmp_path / "reports" / "2018-12-21" / "t" / "note.html").exists()
 
 

@@ -1,12 +1,13 @@
 import gzip
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import price_frame, write_yahoo_csv
+from conftest import price_frame, sessions, write_yahoo_csv
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
-from marketnotes.errors import AsOfError, CorruptData, ParamsError, UnknownSource, UnknownSymbol
+from marketnotes.errors import AsOfError, CorruptData, DataError, ParamsError, UnknownSource, UnknownSymbol
 
 
 def csv_source(folder):
@@ -93,3 +94,63 @@ def test_binary_garbage_is_corrupt_not_a_traceback(tmp_path):
 def test_missing_csv_file_names_what_was_looked_for(tmp_path):
     with pytest.raises(UnknownSymbol, match=r"no file named \^RUT.csv, \^RUT.csv.gz"):
         load_prices(csv_source(tmp_path), ["^RUT"], resolve_as_of("2024-01-05"))
+
+
+YF_OFFSETS = {"Close": 0.0, "High": 1.0, "Low": -1.0, "Open": 0.5}
+
+
+def write_yfinance_csv(path, closes: dict, group_by: str = "column"):
+    """What `yf.download(list(closes)).to_csv(path)` writes (yfinance 1.x, multi.py): columns a
+    (Price, Ticker) MultiIndex sorted by Price, a "Date" DatetimeIndex; None = no session for that ticker."""
+    tickers = list(closes)
+    columns = pd.MultiIndex.from_product([["Close", "High", "Low", "Open", "Volume"], tickers], names=["Price", "Ticker"])
+    values = {t: np.asarray(c, dtype=float) for t, c in closes.items()}
+    data = {(f, t): v + off for f, off in YF_OFFSETS.items() for t, v in values.items()}
+    data |= {("Volume", t): np.where(np.isnan(v), np.nan, 1e6) for t, v in values.items()}
+    index = sessions("2024-01-02", len(values[tickers[0]])).rename("Date")
+    frame = pd.DataFrame(data, index=index).reindex(columns=columns)
+    if group_by == "ticker":  # yf.download(..., group_by="ticker"): (Ticker, Price)
+        frame = frame.swaplevel(axis=1).sort_index(axis=1, level=0)
+    frame.to_csv(path)
+    return path
+
+
+@pytest.mark.parametrize("group_by", ["column", "ticker"])
+def test_yfinance_single_ticker_export_in_the_folder(tmp_path, group_by):
+    path = write_yfinance_csv(tmp_path / "RUT.csv", {"^RUT": [1993.5, 1980.0, 1965.25]}, group_by)
+    if group_by == "column":  # the layout of issue 12, item 8
+        assert path.read_text().splitlines()[:3] == ["Price,Close,High,Low,Open,Volume", "Ticker,^RUT,^RUT,^RUT,^RUT,^RUT", "Date,,,,,"]
+    prices = load_prices(csv_source(tmp_path), ["^RUT"], resolve_as_of("latest"))
+    frame = prices.frames["^RUT"]
+    assert list(frame["close"]) == [1993.5, 1980.0, 1965.25]
+    assert list(frame["high"]) == [1994.5, 1981.0, 1966.25]
+    assert list(frame["open"]) == [1994.0, 1980.5, 1965.75] and list(frame["volume"]) == [1e6] * 3
+    assert frame.index.equals(pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"], name="date"))
+
+
+def test_yfinance_multi_ticker_export_named_as_path_serves_each_ticker(tmp_path):
+    # ^N225-style: a session only one ticker traded is a row of NaN for the other, not a gap to fill
+    path = write_yfinance_csv(tmp_path / "indices.csv", {"^NDX": [16500.0, 16400.0, 16300.0], "^RUT": [2000.0, None, 1960.0]})
+    assert path.read_text().splitlines()[0] == "Price,Close,Close,High,High,Low,Low,Open,Open,Volume,Volume"
+    prices = load_prices(make_source("csv", {"path": str(path)}), ["^RUT", "^NDX"], resolve_as_of("2024-01-04"))
+    assert list(prices.closes["^NDX"]) == [16500.0, 16400.0, 16300.0]
+    assert list(prices.frames["^NDX"]["high"]) == [16501.0, 16401.0, 16301.0]
+    assert list(prices.frames["^RUT"]["close"]) == [2000.0, 1960.0]
+    assert list(prices.frames["^RUT"]["high"]) == [2001.0, 1961.0]
+    assert prices.gaps == {"^RUT": ["2024-01-03"]}
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["file-as-path", "symbol-file-in-folder"])
+def test_yfinance_export_without_the_ticker_names_the_tickers_it_holds(tmp_path, named):
+    path = write_yfinance_csv(tmp_path / ("indices.csv" if named else "^SPX.csv"), {"^NDX": [1.0, 2.0], "^RUT": [3.0, 4.0]})
+    source = make_source("csv", {"path": str(path if named else tmp_path)})
+    with pytest.raises(CorruptData) as exc:
+        load_prices(source, ["^SPX"], resolve_as_of("latest"))
+    assert str(exc.value) == f"^SPX in {path}: has no ^SPX columns (its tickers: ^NDX, ^RUT)"
+    assert exc.value.symbol == "^SPX" and "\n" not in str(exc.value)
+
+
+def test_a_plain_file_as_path_is_refused_not_served_to_every_symbol(tmp_path):
+    path = write_yahoo_csv(tmp_path / "RUT.csv", price_frame([100, 101, 102]))
+    with pytest.raises(DataError, match="not a yfinance export naming its tickers; set path to a folder"):
+        load_prices(make_source("csv", {"path": str(path)}), ["^NDX"], resolve_as_of("latest"))

@@ -38,10 +38,10 @@ def test_failing_cell_names_template_cell_and_error_and_keeps_the_notebook(tmp_p
     err = exc.value
     assert err.cell == 4 and err.ename == "ValueError" and "chart data looks wrong" in err.evalue
     assert "[x = 1]" in str(err) and "weekly-rotation.ipynb" in str(err)
-    failed = spec.path("note.failed.ipynb")
+    failed = spec.out_dir.parent / "t.failed.ipynb"  # beside the note folder, never in it
     assert failed.exists() and str(failed) in str(err)
-    assert not spec.path("note.html").exists() and not spec.path("note.ipynb").exists()
-    assert not list(spec.out_dir.glob(".*"))  # no temp files left behind
+    assert not spec.out_dir.exists()  # no half-made note
+    assert sorted(p.name for p in spec.out_dir.parent.iterdir()) == [".t.lock", "t.failed.ipynb"]  # no staging left
 
 
 def test_cli_shows_one_line_for_a_failing_cell(tmp_path, repo):

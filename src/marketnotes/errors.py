@@ -5,8 +5,13 @@ date, the cell) and knows its own one-line message and exit code. The CLI has a 
 handler that maps any `MarketNotesError` to that line and code, so no stage ever has to
 print or exit by itself, and no traceback reaches the terminal for an expected failure.
 
-Exit codes: 2 bad input (params, dates, symbols, files), 3 data problems, 4 template or
-rendering failures, 5 delivery failures, 6 missing system dependency (Chromium).
+Exit codes: 2 bad input (params, dates, symbols, files, an unwritable output folder), 3 data
+problems, 4 template or rendering failures (a note over its time limit too), 5 delivery
+failures, 6 missing system dependency (Chromium), 7 the note is being rendered by another run,
+130 interrupted (SIGINT), 143 terminated (SIGTERM).
+
+`transient` marks failures that may pass on a second try (a network error, a kernel or browser
+that failed to start or crashed): `batch --retries` retries those and never the others.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ class MarketNotesError(Exception):
     """Base of every expected failure; `str(err)` is the one-line message shown to the user."""
 
     exit_code = 1
+    transient = False
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -39,6 +45,27 @@ class ParamsError(MarketNotesError):
         self.source = str(source)
         self.problems = problems
         super().__init__(f"{self.source}: " + "; ".join(problems))
+
+
+class OutputNotWritable(MarketNotesError):
+    """The reports folder (or a note's folder in it) cannot be created or written."""
+
+    exit_code = 2
+
+    def __init__(self, folder: str | Path, reason: str = "permission denied"):
+        self.folder, self.reason = str(folder), reason
+        super().__init__(f"cannot write notes to {self.folder}: {reason.lower()}; choose another --output-dir or fix its permissions")
+
+
+class NoteBusy(MarketNotesError):
+    """Another marketnotes run holds this note's lock: two runs must not render one folder."""
+
+    exit_code = 7
+
+    def __init__(self, folder: str | Path, holder: str = ""):
+        self.folder, self.holder = str(folder), holder
+        who = f" (pid {holder})" if holder.isdigit() else ""
+        super().__init__(f"{self.folder} is being rendered by another marketnotes run{who}; try again when it has finished")
 
 
 class AsOfError(MarketNotesError):
@@ -114,6 +141,8 @@ class CacheMiss(DataError):
 class SourceUnavailable(DataError):
     """The live source failed after retries (rate limit, network)."""
 
+    transient = True
+
     def __init__(self, symbol: str, source: str, reason: str):
         self.symbol, self.source, self.reason = symbol, source, reason
         super().__init__(f"{source} could not deliver {symbol}: {reason}")
@@ -176,6 +205,14 @@ class CellTimedOut(CellAborted):
     what = "timed out"
 
 
+class NoteTimedOut(TemplateError):
+    """The whole note ran past its time limit (params `timeout`, `--timeout`); its kernel is killed."""
+
+    def __init__(self, note: str, seconds: float, stage: str):
+        self.note, self.seconds, self.stage = note, seconds, stage
+        super().__init__(f"{note}: timed out after {seconds:g}s (in {stage}); raise `timeout` in the params or --timeout")
+
+
 class FactCheckFailed(TemplateError):
     """Generated prose states something the facts table does not support."""
 
@@ -185,8 +222,8 @@ class FactCheckFailed(TemplateError):
 
 
 class RenderError(TemplateError):
-    def __init__(self, stage: str, reason: str):
-        self.stage, self.reason = stage, reason
+    def __init__(self, stage: str, reason: str, transient: bool = False):
+        self.stage, self.reason, self.transient = stage, reason, transient
         super().__init__(f"{stage} failed: {reason}")
 
 

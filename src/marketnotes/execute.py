@@ -4,11 +4,13 @@ Parameters are the validated params as JSON-native values. The kernel is `python
 jupyter_client starts with the *current* interpreter (it rewrites a bare `python` in the
 kernelspec to sys.executable), so a venv works without activating it; MARKETNOTES_KERNEL names
 another kernel. A failing cell becomes `TemplateCellFailed` with the template's cell number,
-its first lines and the error, and the partial notebook is kept as `note.failed.ipynb`.
+its first lines and the error, and the partial notebook is kept beside the note folder as
+`<name>.failed.ipynb` (the folder itself keeps the previous complete note).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +22,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from marketnotes import atomic
-from marketnotes.errors import CellTimedOut, KernelDied, TemplateCellFailed
+from marketnotes.errors import CellTimedOut, KernelDied, NoteTimedOut, TemplateCellFailed
 from marketnotes.spec import NoteSpec
+from marketnotes.transaction import NoteTransaction
 
 CELL_TIMEOUT = 300
 # ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
@@ -55,15 +58,15 @@ def parameters_cell_index(nb: nbformat.NotebookNode) -> int | None:
     return None
 
 
-def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nbformat.NotebookNode:
-    """Run the template; return the executed notebook (written atomically to note.ipynb).
+def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=None, deadline=None) -> nbformat.NotebookNode:
+    """Run the template; return the executed notebook (written to the staging folder).
 
     `kernel` is an already started kernel manager (a batch worker's warm spare); without it
     papermill starts one. Either way the kernel is fresh: it has never run another note.
+    `deadline` (the note's time limit) caps every cell's timeout by the time left.
     """
-    out_dir = spec.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    running = out_dir / ".note.running.ipynb"
+    running = folder.path(".note.running.ipynb")
+    timeout = CELL_TIMEOUT if deadline is None else min(CELL_TIMEOUT, max(1, math.ceil(deadline.remaining("notebook"))))
     try:
         nb = papermill.execute_notebook(
             str(template),
@@ -76,24 +79,25 @@ def execute(spec: NoteSpec, template: Path, parameters: dict, kernel=None) -> nb
             # which is the only way to keep a partial notebook for a DeadKernelError
             request_save_on_cell_execute=True,
             cwd=str(template.parent),
-            execution_timeout=CELL_TIMEOUT,
+            execution_timeout=timeout,
             extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [],
             **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as exc:
-        failed = _keep_failed(running, spec.path("note.failed.ipynb"))
+        failed = _keep_failed(running, folder.failed_notebook)
         cell = template_cell_number(exc.cell_index, template)
         raise TemplateCellFailed(template.name, cell, exc.ename, exc.evalue, exc.source, failed) from None
     except (DeadKernelError, CellTimeoutError) as exc:
-        failed = _keep_failed(running, spec.path("note.failed.ipynb"))
+        failed = _keep_failed(running, folder.failed_notebook)
+        if deadline is not None and deadline.expired():
+            raise NoteTimedOut(deadline.note, deadline.seconds, "notebook") from None
         cell, source = _running_cell(failed, template)
         error = KernelDied if isinstance(exc, DeadKernelError) else CellTimedOut
         raise error(template.name, cell, source, failed) from None
     finally:
         running.unlink(missing_ok=True)
     _stable_injected_cell_id(nb)
-    atomic.write_text(spec.path("note.ipynb"), nbformat.writes(nb))
-    spec.path("note.failed.ipynb").unlink(missing_ok=True)
+    atomic.write_text(folder.path("note.ipynb"), nbformat.writes(nb))
     return nb
 
 

@@ -42,7 +42,9 @@ def write_manifest(
     outputs: list[Path],
     timings: dict[str, float],
     check_summary: str,
+    target: Path,
 ) -> Path:
+    """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded."""
     manifest = {
         "note": spec.name,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -56,4 +58,4 @@ def write_manifest(
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in outputs if p.exists()},
     }
-    return atomic.write_text(spec.path("manifest.json"), json.dumps(manifest, indent=2))
+    return atomic.write_text(target, json.dumps(manifest, indent=2))

@@ -55,6 +55,7 @@ class NoteParams(BaseModel):
     formats: tuple[Literal["html", "pdf"], ...] = ("html", "pdf")
     page_size: Literal["A4", "Letter"] = "A4"
     output_dir: Path = Path("reports")
+    timeout: float = Field(default=600, gt=0, le=86400, description="seconds a note may take from facts to publish; then it fails and its kernel is killed")
 
     @field_validator("as_of", mode="before")
     @classmethod

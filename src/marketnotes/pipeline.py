@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketnotes import atomic
+from marketnotes import atomic, faults
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
-from marketnotes.errors import FactCheckFailed
+from marketnotes.errors import FactCheckFailed, NoteTimedOut
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, FactTable, compute_facts
 from marketnotes.narrative import CheckResult, Narrative, write_note
 from marketnotes.params import NoteParams, load_params
 from marketnotes.spec import NoteSpec
 from marketnotes.templates import find_template
+from marketnotes.transaction import NoteTransaction
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,11 @@ def render_note(
     on_stage: Callable[[str], None] = lambda stage: None,
     kernel=None,
 ) -> RenderResult:
-    """facts -> notebook -> HTML -> PDF -> facts.json + manifest, each output written atomically.
+    """facts -> notebook -> HTML -> PDF -> facts.json + manifest, staged and published as one.
+
+    Everything is written into the note's staging folder (transaction.py); the folder
+    replaces the previous version only once complete, so a failure or a kill at any point
+    leaves the previous note exactly as it was.
 
     `pdf_backend` lets a batch pass one open browser for all its notes, and `kernel` a fresh
     kernel it started ahead of need; alone, both are started and closed here.
@@ -106,32 +111,37 @@ def render_note(
     from marketnotes.render.pdf import get_backend
 
     timings: dict[str, float] = {}
-    clock = _Clock(timings, on_stage)
-    with clock("facts"):
-        analysis = analyse(spec, prices)
-        template = find_template(spec)
-    with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
-        snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
-        prices.to_parquet(snapshot)
-        facts_file.write_text(analysis.facts.to_json(), encoding="utf-8")
-        declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
-        nb = execute.execute(spec, template, execute.template_parameters(spec, snapshot, declared, facts_file), kernel)
-    paths = {"notebook": spec.path("note.ipynb")}
-    with clock("html"):
-        html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
-        if "html" in spec.params.formats:
-            paths["html"] = atomic.write_text(spec.path("note.html"), html)
-    if "pdf" in spec.params.formats:
-        with clock("pdf"):
-            if pdf_backend is None:
-                with get_backend() as backend:
-                    paths["pdf"] = backend.render(html, spec.path("note.pdf"), spec.params.title, spec.params.page_size)
-            else:
-                paths["pdf"] = pdf_backend.render(html, spec.path("note.pdf"), spec.params.title, spec.params.page_size)
-    with clock("manifest"):
-        paths["facts"] = atomic.write_text(spec.path("facts.json"), analysis.facts.to_json())
-        paths["manifest"] = manifest.write_manifest(spec, prices, template, list(paths.values()), timings, analysis.check.summary())
-    return RenderResult(spec, paths, timings, analysis)
+    clock = _Clock(timings, on_stage, Deadline(spec))
+    with NoteTransaction(spec.out_dir) as folder:
+        with clock("facts"):
+            analysis = analyse(spec, prices)
+            template = find_template(spec)
+        with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
+            snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
+            prices.to_parquet(snapshot)
+            facts_file.write_text(analysis.facts.to_json(), encoding="utf-8")
+            declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
+            parameters = execute.template_parameters(spec, snapshot, declared, facts_file)
+            nb = execute.execute(template, parameters, folder, kernel, clock.deadline)
+        written = [folder.path("note.ipynb")]
+        with clock("html"):
+            html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
+            if "html" in spec.params.formats:
+                written.append(atomic.write_text(folder.path("note.html"), html))
+        if "pdf" in spec.params.formats:
+            with clock("pdf"):
+                args = (html, folder.path("note.pdf"), spec.params.title, spec.params.page_size)
+                if pdf_backend is None:
+                    with get_backend() as backend:
+                        written.append(backend.render(*args))
+                else:
+                    written.append(pdf_backend.render(*args))
+        with clock("manifest"):
+            written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
+            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json")))
+        folder.publish()
+    kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
+    return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)
 
 
 def render_one(
@@ -161,20 +171,41 @@ def render_one(
 
     with engines:
         on_stage("loading data")
+        faults.checkpoint("loading data")
         spec, prices = prepare(params_path, overrides, as_of, offline, output_dir)
         with engines.kernel(find_template(spec).parent) as kernel:
             return render_note(spec, prices, pdf_backend=engines.pdf, on_stage=stage, kernel=kernel)
 
 
+class Deadline:
+    """The note's time limit (params `timeout`), checked as each stage starts and handed to
+    the notebook run as its cell timeout, so a hung cell ends the note on time."""
+
+    def __init__(self, spec: NoteSpec):
+        self.note, self.seconds = spec.name, spec.params.timeout
+        self.end = time.monotonic() + self.seconds
+
+    def remaining(self, stage: str) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise NoteTimedOut(self.note, self.seconds, stage)
+        return left
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
+
+
 class _Clock:
     """Times each stage into `timings` and announces it (the CLI shows progress from this)."""
 
-    def __init__(self, timings: dict[str, float], on_stage: Callable[[str], None]):
-        self.timings, self.on_stage = timings, on_stage
+    def __init__(self, timings: dict[str, float], on_stage: Callable[[str], None], deadline: Deadline):
+        self.timings, self.on_stage, self.deadline = timings, on_stage, deadline
 
     @contextmanager
     def __call__(self, stage: str):
+        self.deadline.remaining(stage)
         self.on_stage(stage)
+        faults.checkpoint(stage)
         start = time.perf_counter()
         try:
             yield

@@ -9,7 +9,8 @@ code. So notes stay isolated exactly as with a cold kernel, at the cost of a for
 
 Protocol (stdin/stdout of `python -m marketnotes.zygote`): the worker writes, per line, the
 path of a connection file and the kernel's working directory (tab-separated); the zygote
-answers with the forked kernel's pid. Linux only (fork
+answers with the forked kernel's pid. The zygote and every
+kernel it forks die with their owner, even on SIGKILL (`die_with_parent`). Linux only (fork
 after importing these libraries is not safe on macOS); elsewhere workers fall back to
 pre-started cold kernels (engines.WarmKernels).
 """
@@ -29,7 +30,22 @@ from pathlib import Path
 from marketnotes.errors import RenderError
 
 
-def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, however it dies (SIGKILL, OOM):
+    kernels must not outlive the batch that wanted them. If the parent is already gone (it
+    died before this call), exit now."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def serve(parent: int) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+    die_with_parent(parent)
     import ipykernel.kernelapp  # noqa: F401  (the heavy part of a kernel's start)
 
     import marketnotes.notebook as mn
@@ -47,8 +63,10 @@ def serve() -> None:  # pragma: no cover - runs in the zygote process, exercised
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not connection_file:
             continue
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
+            die_with_parent(zygote)  # and so with the batch: the zygote dies with it
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
             # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
             # stdout, which here is the worker's line protocol. Kernel death is reported by
@@ -149,12 +167,16 @@ class Zygote:
         self._lock, self._owner = lock, os.getpid()
         self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
         self.runtime.mkdir(parents=True, exist_ok=True)
+        # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
+        # in order, instead of interrupting the zygote's imports with a traceback. It and its
+        # kernels die with this process even when it is SIGKILLed (die_with_parent).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marketnotes.zygote"],
+            [sys.executable, "-m", "marketnotes.zygote", str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
+            process_group=0,
         )
         self._spare: tuple[Path, ForkedKernel] | None = None
 
@@ -170,7 +192,7 @@ class Zygote:
             self.proc.stdin.flush()
             answer = self.proc.stdout.readline()
         if not answer.strip():
-            raise RenderError("kernel", f"the kernel zygote exited (code {self.proc.poll()}); run the note alone with `marketnotes render` to see why")
+            raise RenderError("kernel", f"the kernel zygote exited (code {self.proc.poll()}); run the note alone with `marketnotes render` to see why", transient=True)
         return ForkedKernel(int(answer), fname, info)
 
     def take(self, cwd: Path) -> ForkedKernel:
@@ -208,4 +230,4 @@ def available() -> bool:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve()
+    serve(int(sys.argv[1]))

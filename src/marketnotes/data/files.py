@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketnotes.data.frame import read_price_file
+from marketnotes.data.frame import is_yfinance_csv, read_price_file
 from marketnotes.data.registry import PriceSource, register_source
 from marketnotes.errors import DataError, UnknownSymbol
 
@@ -62,16 +62,19 @@ class SampleSource(PriceSource):
 
 @register_source
 class CsvFolderSource(PriceSource):
-    """A folder of per-symbol exports: Yahoo CSV layout or Parquet, `^RUT.csv` or `RUT.csv`."""
+    """A folder of per-symbol exports (Yahoo or yfinance CSV, or Parquet; `^RUT.csv` or `RUT.csv`),
+    or one yfinance export holding several tickers."""
 
     name = "csv"
 
     class Options(PriceSource.Options):
-        path: Path
+        path: Path  # a folder of per-symbol files, or one multi-ticker yfinance CSV
         history_complete: bool = False  # the files hold each index's whole history: "record" is honest
 
     def load(self, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
         folder = self.options.path.expanduser()
+        if folder.is_file():
+            return self._load_from_export(folder, symbol)
         if not folder.is_dir():
             raise DataError(f"csv source: folder {folder} does not exist")
         for path in candidates(folder, symbol):
@@ -79,6 +82,17 @@ class CsvFolderSource(PriceSource):
                 return read_symbol_file(path, symbol)
         names = ", ".join(p.name for p in candidates(folder, symbol)[:2])
         raise UnknownSymbol(symbol, self.name, f"no file named {names} (or .parquet) in {folder}")
+
+    @staticmethod
+    def _load_from_export(path: Path, symbol: str) -> pd.DataFrame:
+        """One file serves every symbol only if it names each column's ticker, as yfinance's
+        does; a plain export would hand the same prices to every symbol."""
+        if not is_yfinance_csv(path):
+            raise DataError(
+                f"csv source: {path} is a single file but not a yfinance export naming its tickers; "
+                "set path to a folder of per-symbol files instead"
+            )
+        return read_symbol_file(path, symbol)
 
     def describe(self) -> str:
         return f"CSV/Parquet exports in {self.options.path}"

@@ -36,15 +36,45 @@ def normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return renamed
 
 
+# first cells of the three header rows: `group_by="column"` (the default) or `group_by="ticker"`
+YFINANCE_HEADERS = {("Price", "Ticker", "Date"), ("Ticker", "Price", "Date")}
+
+
+def is_yfinance_csv(path: Path) -> bool:
+    """`yf.download(...).to_csv()` writes a three-row header (Price, Ticker, Date rows); a plain export writes one."""
+    if path.suffix == ".parquet":
+        return False
+    try:
+        head = pd.read_csv(path, header=None, nrows=3, usecols=[0], dtype=str)
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError):
+        return False  # unreadable: the plain reader reports it
+    return tuple(head[0].fillna("").str.strip()) in YFINANCE_HEADERS
+
+
+def read_yfinance_csv(path: Path, symbol: str) -> pd.DataFrame:
+    """One ticker's columns of a yfinance export, flat like a plain export.
+
+    Columns are (Price, Ticker) pairs; a file may hold several tickers, so the one asked for
+    is picked, and a file without it is refused rather than read as some other index. Rows
+    where this ticker has no value at all are sessions only the other tickers traded.
+    """
+    table = pd.read_csv(path, header=[0, 1], index_col=0)
+    tickers = list(dict.fromkeys(table.columns.get_level_values("Ticker")))
+    if symbol not in tickers:
+        raise CorruptData(symbol, path, f"has no {symbol} columns (its tickers: {', '.join(tickers)})")
+    one = table.xs(symbol, axis=1, level="Ticker").dropna(how="all")
+    return one.rename_axis("Date").reset_index()
+
+
 def read_price_file(path: Path, symbol: str) -> pd.DataFrame:
-    """Read a CSV (Yahoo export layout) or Parquet file into the checked frame shape."""
+    """Read a CSV (Yahoo export or `yf.download(...).to_csv()` layout) or Parquet file into the checked frame shape."""
     try:
         if path.suffix == ".parquet":
             raw = pd.read_parquet(path)
             if "date" not in {str(c).lower() for c in raw.columns}:
                 raw = raw.reset_index()
         else:
-            raw = pd.read_csv(path)
+            raw = read_yfinance_csv(path, symbol) if is_yfinance_csv(path) else pd.read_csv(path)
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CorruptData(symbol, path, f"cannot be read as a price table ({type(exc).__name__}: {exc})") from None
     if raw.empty:

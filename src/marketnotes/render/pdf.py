@@ -68,6 +68,10 @@ class PdfBackend:
         """Start booting ahead of the first render (a no-op for backends with nothing to boot)."""
         return self
 
+    def check(self) -> None:
+        """Raise now if this backend cannot print at all (a missing browser), before a note
+        spends its seconds on the notebook only to fail at the PDF."""
+
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:  # pragma: no cover
         raise NotImplementedError
 
@@ -84,6 +88,13 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+def _playwright_chromium_installed() -> bool:
+    """Whether `playwright install chromium` has put a browser where Playwright looks for it
+    (PLAYWRIGHT_BROWSERS_PATH, else ~/.cache/ms-playwright): a look at the folder, not a launch."""
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache" / "ms-playwright")
+    return root == "0" or any(Path(root).glob("chromium*"))
 
 
 def footer_template(title: str) -> str:
@@ -111,6 +122,10 @@ class ChromiumPdf(PdfBackend):
         self._browser = None
         self._page = None  # one tab, reused: a new tab costs ~0.2 s; set_content replaces the document
 
+    def check(self) -> None:
+        if find_chromium() is None and not _playwright_chromium_installed():
+            raise BrowserNotFound(["MARKETNOTES_CHROMIUM", *SYSTEM_CANDIDATES, "Playwright's own browser"])
+
     def prelaunch(self) -> ChromiumPdf:
         if self._launched is None:
             self._launched = self._thread.submit(self._launch)
@@ -128,7 +143,7 @@ class ChromiumPdf(PdfBackend):
             self._stop()
             if path is None and "Executable doesn't exist" in str(exc):
                 raise BrowserNotFound(["MARKETNOTES_CHROMIUM", *SYSTEM_CANDIDATES, "Playwright's own browser"]) from None
-            raise RenderError("pdf", f"Chromium at {path or 'playwright default'} failed to start: {str(exc).splitlines()[0]}") from None
+            raise RenderError("pdf", f"Chromium at {path or 'playwright default'} failed to start: {str(exc).splitlines()[0]}", transient=True) from None
         return self._browser
 
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
@@ -152,7 +167,7 @@ class ChromiumPdf(PdfBackend):
                 self._page = None  # a fresh tab next time
                 gone = not self._browser.is_connected() or "has been closed" in str(exc)
                 if attempt == 2 or not gone:
-                    raise RenderError("pdf", f"Chromium failed while printing: {str(exc).splitlines()[0]}") from None
+                    raise RenderError("pdf", f"Chromium failed while printing: {str(exc).splitlines()[0]}", transient=True) from None
                 self._stop()
         raise AssertionError("unreachable")  # pragma: no cover
 
