@@ -9,11 +9,13 @@ failing never stops the others; the batch ends with a summary table and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import multiprocessing as mp
 import os
 import queue
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketnotes import atomic, zygote
+from marketnotes import atomic, faults, zygote
 from marketnotes.calendar import resolve_as_of
 from marketnotes.errors import AsOfError, CorruptData, MarketNotesError, SourceUnavailable, UnknownSymbol
 from marketnotes.params import load_params
@@ -108,21 +110,26 @@ def run_batch(
     workers: int | None = None,
     offline: bool = False,
     on_progress: Callable[[JobResult | None, int, str], None] = lambda result, index, stage: None,
+    retries: int = 0,
 ) -> BatchSummary:
+    """Render `jobs` on warm workers. A note that failed for a transient reason (see
+    errors.MarketNotesError.transient) is tried again, up to `retries` more times."""
     started = dt.datetime.now().isoformat(timespec="seconds")
     clock = pd.Timestamp.now()
     forking = "fork" in mp.get_all_start_methods()
     ctx = mp.get_context("fork" if forking else "spawn")
     # The kernel zygote imports while the data loads; the workers, forked, share it.
+    faults.checkpoint("zygote")
     kernels = zygote.Zygote(lock=ctx.Lock()) if forking and zygote.available() else None
     try:
-        return _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock)
+        return _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock, retries)
     finally:
         if kernels is not None:
             kernels.close()
 
 
-def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> BatchSummary:
+def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock, retries) -> BatchSummary:
+    faults.checkpoint("prefetch")
     want_pdf, failed = prefetch(jobs, offline)
     summary = BatchSummary(started, 0.0, 0)
     for job in [j for j in jobs if (j.params_path, j.overrides) in failed]:
@@ -140,36 +147,84 @@ def _run(jobs, workers, offline, on_progress, ctx, kernels, started, clock) -> B
     todo, results, stages = ctx.Queue(), ctx.Queue(), ctx.Queue()
     for job in jobs:
         todo.put(job)
-    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True, want_pdf, kernels), daemon=False) for _ in range(count)]
-    for p in procs:
-        todo.put(None)
-    for p in procs:
-        p.start()
+    # Daemon workers: if this process dies, nothing waits for them at exit (they also die
+    # with it, see worker.py). A signal that arrives while they are being forked is held
+    # until all have started and set their own handlers, then acted on here.
+    procs = [ctx.Process(target=run_worker, args=(todo, results, stages, True, want_pdf, kernels, os.getpid()), daemon=True) for _ in range(count)]
     try:
-        return _collect(jobs, procs, results, stages, on_progress, summary, clock)
-    except KeyboardInterrupt:
-        for p in procs:
-            p.terminate()  # SIGTERM: each worker unwinds, closing its kernels and browser
-        for p in procs:
-            p.join(timeout=10)
+        with _signals_deferred():
+            for p in procs:
+                p.start()
+        faults.checkpoint("workers")
+        return _collect(jobs, procs, todo, results, stages, on_progress, summary, clock, retries)
+    except BaseException:
+        _stop_workers(procs, todo)
         raise
 
 
-def _collect(jobs, procs, results, stages, on_progress, summary: BatchSummary, clock) -> BatchSummary:
-    """Wait for every job's result, reporting progress; workers that die fail their notes."""
+def _stop_workers(procs, todo) -> None:
+    """Interrupted (or failing): SIGTERM every worker, which closes its kernel and browser and
+    exits at once; give them STOP_GRACE seconds in all, then SIGKILL. Jobs still queued
+    are dropped rather than flushed (a feeder thread must never hold up our exit)."""
+    todo.cancel_join_thread()
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for p in procs:
+        p.join(timeout=max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(timeout=1)
+
+
+STOP_GRACE = 3.0
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM while workers fork; re-deliver what arrived once they have.
+
+    A handler swap rather than a signal mask: the mask is per thread, and the progress bar's
+    thread would take the signal instead. A forked child inherits this recorder, harmless,
+    until it installs its own handlers.
+    """
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    for signum in caught[:1]:
+        signal.raise_signal(signum)
+
+
+def _collect(jobs, procs, todo, results, stages, on_progress, summary: BatchSummary, clock, retries) -> BatchSummary:
+    """Wait for every job's result, reporting progress; a worker that dies fails its note.
+    Transient failures go back on the queue while they have retries left."""
     pending = {j.index: j for j in jobs}
-    in_flight: dict[int, int] = {}  # job index -> worker pid, from stage reports
+    tries = dict.fromkeys(pending, 0)
+    in_flight: dict[int, int] = {}  # job index -> pid of the worker rendering it
     while pending:
         _drain_stages(stages, in_flight, on_progress)
         try:
-            result: JobResult = results.get(timeout=0.2)
+            arrived = [results.get(timeout=0.2)]
         except queue.Empty:
-            _reap_dead_workers(procs, pending, in_flight, summary, on_progress)
-            continue
-        pending.pop(result.index, None)
-        in_flight.pop(result.index, None)
-        summary.results.append(result)
-        on_progress(result, result.index, "done")
+            arrived = _lost_to_dead_workers(procs, pending, in_flight)
+        for result in arrived:
+            in_flight.pop(result.index, None)
+            if result.transient and tries[result.index] < retries:
+                tries[result.index] += 1
+                todo.put(pending[result.index])
+                on_progress(None, result.index, f"retry {tries[result.index]} of {retries} after {result.error_type}")
+                continue
+            result.attempts = tries[result.index] + 1
+            pending.pop(result.index, None)
+            summary.results.append(result)
+            on_progress(result, result.index, "done")
+    for _ in procs:
+        todo.put(None)  # every note is done: workers may go
     for p in procs:
         p.join(timeout=30)
         if p.is_alive():
@@ -181,19 +236,19 @@ def _collect(jobs, procs, results, stages, on_progress, summary: BatchSummary, c
 def _drain_stages(stages, in_flight, on_progress) -> None:
     while True:
         try:
-            index, stage = stages.get_nowait()
+            index, stage, pid = stages.get_nowait()
         except queue.Empty:
             return
-        in_flight[index] = 1
+        in_flight[index] = pid
         on_progress(None, index, stage)
 
 
-def _reap_dead_workers(procs, pending, in_flight, summary, on_progress) -> None:
-    """A worker that died (killed, out of memory) fails its note; if none are left, fail the rest."""
-    if any(p.is_alive() for p in procs):
-        return
-    for index, job in list(pending.items()):
-        result = JobResult(index, job.params_path.stem, job.as_of, "failed", 0.0, error="worker process died before finishing this note", error_type="WorkerDied")
-        summary.results.append(result)
-        pending.pop(index)
-        on_progress(result, index, "done")
+def _lost_to_dead_workers(procs, pending, in_flight) -> list[JobResult]:
+    """Failures for the notes of workers that died (killed, out of memory), and for every
+    pending note once no worker is left. A worker's death is transient: it may be retried."""
+    alive = {p.pid for p in procs if p.is_alive()}
+    lost = list(pending) if not alive else [i for i, pid in in_flight.items() if pid not in alive]
+    return [
+        JobResult(i, pending[i].params_path.stem, pending[i].as_of, "failed", 0.0, error="worker process died before finishing this note", error_type="WorkerDied", transient=True)
+        for i in lost
+    ]

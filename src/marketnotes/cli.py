@@ -42,32 +42,53 @@ def _decline_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, `timeout`, kill): unwinds exactly like Ctrl-C, exits 143."""
+
+
 def _interrupted(signum, frame) -> None:
-    """Ctrl-C: from this moment, objects torn down half-built (an event loop interrupted in its
-    constructor, a coroutine never awaited) are not reported: the user asked us to stop."""
+    """Ctrl-C or SIGTERM: from this moment, objects torn down half-built (an event loop
+    interrupted in its constructor, a coroutine never awaited) are not reported: the user
+    asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
     sys.unraisablehook = lambda unraisable: None
     warnings.simplefilter("ignore")
-    raise KeyboardInterrupt
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+def _stop_reason(exc: BaseException) -> tuple[str, int] | None:
+    """("interrupted", 130) or ("terminated", 143) if `exc` is a stop by signal, else None.
+    typer turns KeyboardInterrupt into Exit(130), keeping the original as the cause."""
+    if isinstance(exc, SystemExit) and exc.code not in (130, 143):
+        return None
+    seen = [exc, exc.__cause__, exc.__context__]
+    if any(isinstance(e, Terminated) for e in seen) or (isinstance(exc, SystemExit) and exc.code == 143):
+        return "terminated", 143
+    return "interrupted", 130
 
 
 def main() -> None:
     """Entry point: run the app; map expected failures to one line and an exit code."""
     _decline_slow_optional_imports()
+    # nbclient logs through papermill's logger ("Kernel died while waiting for execute
+    # reply."), above the one line our handler prints for the same failure.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         app()
     except MarketNotesError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, SystemExit) as exc:
-        # typer turns Ctrl-C into exit code 130. Ctrl-C also reached Playwright's driver (same
-        # process group), and asyncio would log its closed connection at exit. The user asked
-        # us to stop: say so, and only that.
-        if isinstance(exc, SystemExit) and exc.code != 130:
+        # Ctrl-C also reached Playwright's driver (same process group), and asyncio would log
+        # its closed connection at exit. The user asked us to stop: say so, and only that.
+        stop = _stop_reason(exc)
+        if stop is None:
             raise
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-        err.print("interrupted")
-        sys.exit(130)
+        err.print(stop[0])
+        sys.exit(stop[1])
 
 
 def _print_version(value: bool) -> None:
@@ -90,7 +111,7 @@ def _root(
 def data_show(
     symbols: Annotated[list[str], typer.Argument(help="symbols, e.g. ^GSPC ^IXIC")],
     source: Annotated[str, typer.Option(help="sample, csv or yahoo")] = "sample",
-    path: Annotated[Path | None, typer.Option(help="folder for the csv source")] = None,
+    path: Annotated[Path | None, typer.Option(help="csv source: a folder of per-symbol files, or one yfinance export")] = None,
     as_of: AsOf = "latest",
     rows: Annotated[int, typer.Option(help="recent sessions to show")] = 5,
     offline: Offline = False,
@@ -182,8 +203,11 @@ Formats = Annotated[str | None, typer.Option("--format", help="html, pdf or html
 OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="folder for reports (default: params output_dir)")]
 
 
-def format_overrides(fmt: str | None) -> list[str]:
-    return [] if not fmt else [f"formats=[{fmt}]"]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="seconds a note may take (params `timeout`, default 600)")]
+
+
+def format_overrides(fmt: str | None, timeout: float | None = None) -> list[str]:
+    return ([] if not fmt else [f"formats=[{fmt}]"]) + ([] if timeout is None else [f"timeout={timeout}"])
 
 
 @app.command("render")
@@ -197,16 +221,17 @@ def render_cmd(
     email: EmailTo = None,
     dry_run: DryRun = False,
     smtp_config: SmtpConfig = None,
+    timeout: Timeout = None,
 ) -> None:
     """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from marketnotes.engines import Engines
 
-    overrides = [*(set_ or []), *format_overrides(fmt)]
+    overrides = [*(set_ or []), *format_overrides(fmt, timeout)]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("starting")
-        engines = Engines.for_params(params_file, overrides, as_of)  # the kernel boots while we import the rest
+        engines = Engines.for_params(params_file, overrides, as_of, output_dir)  # the kernel boots while we import the rest
         try:
             from marketnotes import pipeline
         except BaseException:
@@ -294,6 +319,8 @@ def batch_cmd(
     email: EmailTo = None,
     dry_run: DryRun = False,
     smtp_config: SmtpConfig = None,
+    timeout: Timeout = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="retry notes that failed for a transient reason (network, kernel or browser crash)")] = 0,
 ) -> None:
     """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -301,12 +328,17 @@ def batch_cmd(
     from marketnotes import batch
     from marketnotes.calendar import resolve_as_of
     from marketnotes.params import load_params
+    from marketnotes.render.pdf import get_backend
+    from marketnotes.transaction import check_writable
     from marketnotes.worker import Job
 
-    overrides = tuple([*(set_ or []), *format_overrides(fmt)])
+    overrides = tuple([*(set_ or []), *format_overrides(fmt, timeout)])
     jobs: list[Job] = []
     for path in params_files:
         params = load_params(path, list(overrides), as_of)  # validate every file before starting
+        check_writable(output_dir or params.output_dir)
+        if "pdf" in params.formats:
+            get_backend().check()
         if date_from or date_to:
             if not (date_from and date_to):
                 raise typer.BadParameter("--from and --to go together")
@@ -324,7 +356,7 @@ def batch_cmd(
                 bar.advance(task)
             bar.update(task, description=f"{names[index]}: {stage}")
 
-        summary = batch.run_batch(jobs, workers, offline, progress)
+        summary = batch.run_batch(jobs, workers, offline, progress, retries)
     root = output_dir or load_params(params_files[0], list(overrides)).output_dir
     delivered = send_all(summary.results) if send_all else True
     path = summary.write(Path(root))

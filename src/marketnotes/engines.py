@@ -137,18 +137,24 @@ class Engines:
         self.pdf = get_backend(pdf_backend) if pdf else None
 
     @classmethod
-    def for_params(cls, params_path: Path, overrides: list[str] | None = None, as_of: str | None = None) -> Engines:
+    def for_params(cls, params_path: Path, overrides: list[str] | None = None, as_of: str | None = None, output_dir: Path | None = None) -> Engines:
         """Engines for one note, its kernel already booting in the template's folder.
 
         Needs only the params file and the template's location (no pandas, no papermill), so
         a caller can start this first and import the rest while the kernel boots. A params or
-        template error is raised here, before anything has started.
+        template error, an output folder that cannot be written and a missing Chromium are
+        raised here, before anything has started.
         """
         from marketnotes.params import load_params
+        from marketnotes.render.pdf import get_backend
         from marketnotes.templates import locate_template
+        from marketnotes.transaction import check_writable
 
         params = load_params(params_path, overrides or [], as_of)
         template = locate_template(params.template, params_path)
+        check_writable(output_dir or params.output_dir)
+        if "pdf" in params.formats:
+            get_backend().check()
         engines = cls(many=False, pdf="pdf" in params.formats)
         engines.kernels.prestart(template.parent)
         return engines

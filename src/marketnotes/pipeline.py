@@ -162,7 +162,7 @@ def render_one(
     """
     from marketnotes.engines import Engines
 
-    engines = engines or Engines.for_params(params_path, overrides, as_of)
+    engines = engines or Engines.for_params(params_path, overrides, as_of, output_dir)
 
     def stage(name: str) -> None:
         if name == "notebook" and engines.pdf is not None:

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from marketnotes import zygote
 from marketnotes.errors import MarketNotesError
 
 
@@ -42,6 +43,8 @@ class JobResult:
     peak_rss_mb: float = 0.0
     pid: int = 0
     email: str | None = None  # delivery outcome, with `batch --email`
+    transient: bool = False  # may pass on another try (errors.MarketNotesError.transient)
+    attempts: int = 1
 
 
 def preload() -> None:
@@ -56,39 +59,58 @@ def preload() -> None:
     exporter()
 
 
-def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None) -> None:
+def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None, batch_pid: int | None = None) -> None:
     """Worker process main loop: take jobs until a None sentinel, report each result.
 
     The kernel zygote and Chromium start before the first job is read, so they boot while
     the first note's data loads. A job that does not want a PDF simply never uses the browser.
     """
+    _handle_signals(results, stages)
+    if batch_pid is not None:
+        zygote.die_with_parent(batch_pid)  # a SIGKILLed batch takes its workers along
     from marketnotes import pipeline
     from marketnotes.engines import Engines
     from marketnotes.templates import find_template
-
-    # Ctrl-C reaches every process of the terminal's group; the batch process alone handles
-    # it and stops the workers with SIGTERM, which unwinds them (kernels and browser closed).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     with Engines(many=True, kernels=kernels) as engines:
         if want_pdf:
             engines.pdf.prelaunch()
         while (job := jobs.get()) is not None:
             start = time.perf_counter()
+            stages.put((job.index, "starting", os.getpid()))
             try:
                 spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, offline, job.output_dir)
                 with engines.kernel(find_template(spec).parent) as km:
                     result = pipeline.render_note(
-                        spec, prices, pdf_backend=engines.pdf, kernel=km, on_stage=lambda s, i=job.index: stages.put((i, s))
+                        spec, prices, pdf_backend=engines.pdf, kernel=km, on_stage=lambda s, i=job.index: stages.put((i, s, os.getpid()))
                     )
                 outcome = JobResult(job.index, spec.name, spec.as_of_iso, "ok", 0.0, output=str(spec.out_dir))
                 outcome.detail = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
             except MarketNotesError as exc:
-                outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__)
+                outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__, transient=exc.transient)
             except Exception as exc:  # a bug must not sink the other notes; keep type and traceback
                 outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=f"{type(exc).__name__}: {exc}", error_type=type(exc).__name__, detail=traceback.format_exc())
             outcome.seconds = time.perf_counter() - start
             outcome.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             outcome.pid = os.getpid()
             results.put(outcome)
+
+
+def _handle_signals(results, stages) -> None:
+    """Ctrl-C reaches every process of the terminal's group; the batch process alone handles
+    it and stops the workers with SIGTERM. On SIGTERM a worker unwinds (its kernel and browser
+    closed by their context managers) and exits: it drops unsent reports rather than wait on
+    the queues' feeder threads for a reader that has stopped reading, and an alarm ends it if
+    the unwinding itself hangs."""
+
+    def terminate(signum, frame):
+        results.cancel_join_thread()
+        stages.cancel_join_thread()
+        signal.alarm(STOP_SECONDS)  # SIGALRM's default action ends the process
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, terminate)
+
+
+STOP_SECONDS = 2

@@ -39,6 +39,8 @@ def die_with_parent(parent: int) -> None:
     died before this call), exit now."""
     import ctypes
 
+    if not sys.platform.startswith("linux"):
+        return
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
