@@ -210,3 +210,75 @@ def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo):
         zygote.close()
     time.sleep(1)
     assert set(_live_processes_matching("marketnotes.zygote")) - before == set()
+
+
+def _browser_and_kernel_processes() -> set[int]:
+    return {pid for text in ("marketnotes.zygote", "chrom", "run-driver") for pid in _live_processes_matching(text)}
+
+
+def _batch(repo, out, env, *extra, timeout=120):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-03-31", "--output-dir", str(out), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, **env},
+    )
+    try:
+        stdout, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    return proc.returncode, stdout, err
+
+
+@pytest.mark.parametrize(
+    "fault, code, said",
+    [
+        ("zygote:SIGINT:group", 130, "interrupted"),  # Ctrl-C while the kernel zygote starts
+        ("prefetch:SIGTERM", 143, "terminated"),  # kill while the data loads
+        ("workers:SIGINT:group", 130, "interrupted"),  # Ctrl-C as the workers have just forked
+        ("notebook:SIGTERM:group", 143, "terminated"),  # systemd stopping the whole unit mid-note
+        ("pdf:SIGKILL:group", -9, None),  # `timeout -s KILL`, the OOM killer: no cleanup code runs
+    ],
+)
+def test_a_signal_at_any_stage_of_a_batch_ends_it_cleanly(tmp_path, repo, fault, code, said):
+    """One line (or none for SIGKILL), no traceback, no summary file, no process left
+    (workers, kernels, browsers), and no note folder half-written."""
+    out = tmp_path / "reports"
+    before = _browser_and_kernel_processes()
+    got, stdout, err = _batch(repo, out, {"MARKETNOTES_FAULT": fault, "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")})
+    assert got == code, (stdout[-2000:], err)
+    if said:
+        assert err.strip().splitlines()[-1] == said and "Traceback" not in err, err
+    assert not list(out.glob("batch-*.json"))  # an interrupt is not reported as note failures
+    deadline = time.monotonic() + 5
+    while (_live_processes_matching(str(out)) or _browser_and_kernel_processes() - before) and time.monotonic() < deadline:
+        time.sleep(0.2)  # a SIGKILLed parent's children die a moment after it
+    assert _live_processes_matching(str(out)) == [] and _browser_and_kernel_processes() - before == set()
+    for note in out.glob("*/demo"):
+        assert sorted(p.name for p in note.iterdir()) == ["facts.json", "manifest.json", "note.html", "note.ipynb", "note.pdf"]
+
+
+def test_a_worker_killed_mid_note_is_retried_and_the_batch_completes(tmp_path, repo):
+    out = tmp_path / "reports"
+    env = {"MARKETNOTES_FAULT": "notebook:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")}
+    code, stdout, err = _batch(repo, out, env, "--format", "html", "--retries", "1")
+    assert code == 0, (stdout[-2000:], err)
+    summary = json.loads(next(out.glob("batch-*.json")).read_text())
+    assert summary["notes"] == 13 and summary["failed"] == 0
+    assert sorted(r["attempts"] for r in summary["results"]) == [1] * 12 + [2]
+
+
+def test_without_retries_a_killed_worker_fails_only_its_note(tmp_path, repo):
+    out = tmp_path / "reports"
+    env = {"MARKETNOTES_FAULT": "notebook:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")}
+    code, stdout, err = _batch(repo, out, env, "--format", "html")
+    assert code == 1, (stdout[-2000:], err)
+    summary = json.loads(next(out.glob("batch-*.json")).read_text())
+    assert summary["failed"] == 1 and [r["error_type"] for r in summary["results"] if r["status"] != "ok"] == ["WorkerDied"]
+    assert len(list(out.glob("*/demo/manifest.json"))) == 12
+
+
+def test_a_deterministic_failure_is_not_retried(tmp_path, repo):
+    params = make_project(tmp_path, repo, [(3, "raise ValueError('bad chart')")])
+    summary = run_batch([Job(0, params, "2018-12-21")], workers=1, retries=2)
+    (result,) = summary.results
+    assert result.error_type == "TemplateCellFailed" and result.attempts == 1

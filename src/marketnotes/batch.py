@@ -10,6 +10,7 @@ failing never stops the others; the batch ends with a summary table and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing as mp
@@ -206,8 +207,9 @@ def _collect(jobs, procs, todo, results, stages, on_progress, summary: BatchSumm
     pending = {j.index: j for j in jobs}
     tries = dict.fromkeys(pending, 0)
     in_flight: dict[int, int] = {}  # job index -> pid of the worker rendering it
+    done: set[int] = set()
     while pending:
-        _drain_stages(stages, in_flight, on_progress)
+        _drain_stages(stages, in_flight, on_progress, tries, done)
         try:
             arrived = [results.get(timeout=0.2)]
         except queue.Empty:
@@ -216,11 +218,12 @@ def _collect(jobs, procs, todo, results, stages, on_progress, summary: BatchSumm
             in_flight.pop(result.index, None)
             if result.transient and tries[result.index] < retries:
                 tries[result.index] += 1
-                todo.put(pending[result.index])
+                todo.put(dataclasses.replace(pending[result.index], attempt=tries[result.index]))
                 on_progress(None, result.index, f"retry {tries[result.index]} of {retries} after {result.error_type}")
                 continue
             result.attempts = tries[result.index] + 1
             pending.pop(result.index, None)
+            done.add(result.index)
             summary.results.append(result)
             on_progress(result, result.index, "done")
     for _ in procs:
@@ -233,12 +236,17 @@ def _collect(jobs, procs, todo, results, stages, on_progress, summary: BatchSumm
     return summary
 
 
-def _drain_stages(stages, in_flight, on_progress) -> None:
+def _drain_stages(stages, in_flight, on_progress, tries, done) -> None:
+    """Record which worker renders which note. A report from an earlier attempt (sent by a
+    worker just before it died) arrives late: it must not claim the note's retry; nor a
+    report that arrives after its note's result (the two queues are not ordered together)."""
     while True:
         try:
-            index, stage, pid = stages.get_nowait()
+            index, stage, pid, attempt = stages.get_nowait()
         except queue.Empty:
             return
+        if attempt != tries.get(index) or index in done:
+            continue
         in_flight[index] = pid
         on_progress(None, index, stage)
 
@@ -247,7 +255,7 @@ def _lost_to_dead_workers(procs, pending, in_flight) -> list[JobResult]:
     """Failures for the notes of workers that died (killed, out of memory), and for every
     pending note once no worker is left. A worker's death is transient: it may be retried."""
     alive = {p.pid for p in procs if p.is_alive()}
-    lost = list(pending) if not alive else [i for i, pid in in_flight.items() if pid not in alive]
+    lost = list(pending) if not alive else [i for i, pid in in_flight.items() if pid not in alive and i in pending]
     return [
         JobResult(i, pending[i].params_path.stem, pending[i].as_of, "failed", 0.0, error="worker process died before finishing this note", error_type="WorkerDied", transient=True)
         for i in lost

@@ -60,7 +60,10 @@ def _stop_reason(exc: BaseException) -> tuple[str, int] | None:
     typer turns KeyboardInterrupt into Exit(130), keeping the original as the cause."""
     if isinstance(exc, SystemExit) and exc.code not in (130, 143):
         return None
-    seen = [exc, exc.__cause__, exc.__context__]
+    seen, link = [], exc
+    while link is not None and len(seen) < 10:  # typer: SystemExit <- Exit <- KeyboardInterrupt
+        seen.append(link)
+        link = link.__cause__ or link.__context__
     if any(isinstance(e, Terminated) for e in seen) or (isinstance(exc, SystemExit) and exc.code == 143):
         return "terminated", 143
     return "interrupted", 130
@@ -372,6 +375,31 @@ def batch_cmd(
         raise typer.Exit(1)
     if not delivered:
         raise typer.Exit(5)
+
+
+@app.command("verify")
+def verify_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="note folders, or folders of notes (e.g. reports)")],
+) -> None:
+    """Check rendered notes against their manifests: every listed file present and unchanged, nothing else."""
+    from marketnotes.manifest import note_folders, verify
+
+    bad = checked = 0
+    for root in paths:
+        if not root.is_dir():
+            raise typer.BadParameter(f"{root} is not a folder")
+        for folder in note_folders(root):
+            checked += 1
+            problems = verify(folder)
+            bad += bool(problems)
+            out.print(("[green]ok[/]   " if not problems else "[red]FAIL[/] ") + escape(str(folder)), highlight=False)
+            for problem in problems:
+                out.print(f"  - {escape(problem)}", highlight=False)
+    if not checked:
+        raise typer.BadParameter(f"no rendered notes under {', '.join(map(str, paths))}")
+    out.print(f"{checked - bad} of {checked} notes intact")
+    if bad:
+        raise typer.Exit(4)
 
 
 @templates_app.command("check")

@@ -6,7 +6,9 @@ whole process group (what a terminal's Ctrl-C, `timeout -s KILL` or the OOM kill
 kill reach). Points: every stage a note announces (`loading data`, `facts`, `notebook`,
 `html`, `pdf`, `manifest`), `publish` (staged, before the swap), `publish-between-renames`
 (the fallback's gap), and in a batch `zygote`, `prefetch` and `workers`. Unset, it costs a
-dictionary lookup. The signal tests and `scripts/stress_signals.py` use it.
+dictionary lookup. With `MARKETNOTES_FAULT_ONCE=<path>`, only the first process to reach the
+point fires (it creates `<path>`), so "one worker dies mid-note" can be staged. The signal
+tests and `scripts/stress_signals.py` use it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ def checkpoint(point: str) -> None:
     name, _, rest = wanted.partition(":")
     if name != point:
         return
+    once = os.environ.get("MARKETNOTES_FAULT_ONCE")
+    if once:
+        try:
+            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
     signame, _, scope = rest.partition(":")
     signum = signal.Signals[signame or "SIGTERM"]
     if scope == "group":

@@ -59,3 +59,38 @@ def write_manifest(
         "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in outputs if p.exists()},
     }
     return atomic.write_text(target, json.dumps(manifest, indent=2))
+
+
+# Files a note folder may hold beyond those its manifest lists: the manifest itself, and the
+# message `send --dry-run` writes after the render.
+NOT_LISTED = {"manifest.json", "note.eml"}
+
+
+def verify(folder: Path) -> list[str]:
+    """What is wrong with a note folder against its manifest: a listed file missing or
+    changed, or a file the render did not write. An empty list means the folder is intact."""
+    try:
+        listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+    except FileNotFoundError:
+        return ["no manifest.json (not a rendered note, or an unfinished one)"]
+    except (ValueError, KeyError, TypeError):
+        return ["manifest.json is not a marketnotes manifest"]
+    problems = []
+    for name, expected in listed.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif file_sha256(path) != expected["sha256"]:
+            problems.append(f"{name} differs from the manifest (sha256 {file_sha256(path)[:12]}, expected {expected['sha256'][:12]})")
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in listed and p.name not in NOT_LISTED)
+    problems += [f"{name} is not in the manifest" for name in extra]
+    return problems
+
+
+def note_folders(root: Path) -> list[Path]:
+    """`root` itself if it is a note folder, else every note folder under it (staging
+    folders of runs in progress, which are hidden, are not notes yet)."""
+    if (root / "manifest.json").exists():
+        return [root]
+    found = (m.parent for m in root.rglob("manifest.json"))
+    return sorted(f for f in found if not any(part.startswith(".") for part in f.relative_to(root).parts))

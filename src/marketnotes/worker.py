@@ -27,6 +27,7 @@ class Job:
     as_of: str
     overrides: tuple[str, ...] = ()
     output_dir: Path | None = None
+    attempt: int = 0  # 0 the first time; a retry of a transient failure counts up
 
 
 @dataclass
@@ -77,12 +78,12 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
             engines.pdf.prelaunch()
         while (job := jobs.get()) is not None:
             start = time.perf_counter()
-            stages.put((job.index, "starting", os.getpid()))
+            stages.put((job.index, "starting", os.getpid(), job.attempt))
             try:
                 spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, offline, job.output_dir)
                 with engines.kernel(find_template(spec).parent) as km:
                     result = pipeline.render_note(
-                        spec, prices, pdf_backend=engines.pdf, kernel=km, on_stage=lambda s, i=job.index: stages.put((i, s, os.getpid()))
+                        spec, prices, pdf_backend=engines.pdf, kernel=km, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt))
                     )
                 outcome = JobResult(job.index, spec.name, spec.as_of_iso, "ok", 0.0, output=str(spec.out_dir))
                 outcome.detail = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
