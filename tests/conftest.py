@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,22 @@ def write_yahoo_csv(path: Path, frame: pd.DataFrame) -> Path:
     out.index.name = "Date"
     out.to_csv(path)
     return path
+
+
+def run(cmd, *, timeout: float = 180, capture_output: bool = False, text: bool = False, check: bool = False, **kw) -> subprocess.CompletedProcess:
+    """`subprocess.run` for tests: always bounded, and on timeout the whole process group
+    (kernels, browsers, workers) is killed, not just the first process, before failing."""
+    pipe = subprocess.PIPE if capture_output else None
+    with subprocess.Popen(cmd, stdout=pipe, stderr=pipe, text=text, start_new_session=True, **kw) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    if check and proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, out, err)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 @pytest.fixture(scope="session")

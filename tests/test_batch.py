@@ -17,6 +17,7 @@ from marketnotes.batch import backfill_dates, run_batch
 from marketnotes.worker import Job
 from test_execute import make_project
 from test_yahoo import FakeTicker
+from conftest import run
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +74,7 @@ def test_one_failing_note_does_not_stop_the_others_and_the_summary_says_why(tmp_
     bad_data = tmp_path / "params" / "baddata.yaml"
     bad_data.write_text(good.read_text().replace("^IXIC", "^NOPE").replace("name: good", "name: baddata"))
     out = tmp_path / "reports"
-    proc = subprocess.run(
+    proc = run(
         [sys.executable, "-m", "marketnotes", "batch", str(good), str(params), str(bad_data), "--as-of", "2018-12-21", "--workers", "2"],
         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "250"},
     )
@@ -149,20 +150,38 @@ def _live_processes_matching(text):
     return found
 
 
+def _live_processes_tagged(tag: str) -> list[int]:
+    """Live processes (other than this one) whose environment carries MARKETNOTES_TEST_TAG=tag:
+    every descendant of a run started with it (workers, zygote, kernels, Playwright's driver,
+    Chromium), whoever re-parented them, and nothing of another run on the same machine."""
+    found, needle = [], f"MARKETNOTES_TEST_TAG={tag}".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int(proc.name) != os.getpid() and needle in (proc / "environ").read_bytes().split(b"\0"):
+                if "Z" not in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]:
+                    found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_ctrl_c_stops_the_batch_at_once_and_leaves_no_process_behind(tmp_path, repo):
     out = tmp_path / "reports"
     proc = subprocess.Popen(
         [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-06-30", "--output-dir", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(tmp_path)},
     )
     deadline = time.monotonic() + 60
     while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
-    stdout, err = proc.communicate(timeout=30)
+    try:
+        stdout, err = proc.communicate(timeout=30)
+    finally:
+        _kill_group_if_alive(proc)
     assert proc.returncode == 130 and "Traceback" not in err, (stdout[-2000:], err)
     time.sleep(1)
-    assert _live_processes_matching(str(out)) == [] and _live_processes_matching("marketnotes.zygote") == []
+    assert _live_processes_tagged(str(tmp_path)) == []
 
 
 def test_a_kernel_named_by_the_user_runs_the_batch_too(tmp_path, repo, monkeypatch):
@@ -198,35 +217,37 @@ def test_a_network_failure_fails_that_files_notes_with_the_network_error(tmp_pat
     assert by_index[2].status == "ok"
 
 
-def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo):
+def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo, tmp_path, monkeypatch):
     """The end of every batch discards a spare kernel forked moments earlier: it must die too,
     or cron runs pile up orphan kernels."""
     from marketnotes.zygote import Zygote
 
-    before = set(_live_processes_matching("marketnotes.zygote"))
+    monkeypatch.setenv("MARKETNOTES_TEST_TAG", str(tmp_path))
     for _ in range(10):
         zygote = Zygote()
         zygote.discard(zygote.take(repo / "templates"))
         zygote.close()
     time.sleep(1)
-    assert set(_live_processes_matching("marketnotes.zygote")) - before == set()
-
-
-def _browser_and_kernel_processes() -> set[int]:
-    return {pid for text in ("marketnotes.zygote", "chrom", "run-driver") for pid in _live_processes_matching(text)}
+    assert _live_processes_tagged(str(tmp_path)) == []
 
 
 def _batch(repo, out, env, *extra, timeout=120):
     proc = subprocess.Popen(
         [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-03-31", "--output-dir", str(out), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out), **env},
     )
     try:
         stdout, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        raise
+    finally:
+        _kill_group_if_alive(proc)
     return proc.returncode, stdout, err
+
+
+def _kill_group_if_alive(proc) -> None:
+    """A test that failed while its batch still runs must not leave the batch running."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
 
 
 @pytest.mark.parametrize(
@@ -243,16 +264,15 @@ def test_a_signal_at_any_stage_of_a_batch_ends_it_cleanly(tmp_path, repo, fault,
     """One line (or none for SIGKILL), no traceback, no summary file, no process left
     (workers, kernels, browsers), and no note folder half-written."""
     out = tmp_path / "reports"
-    before = _browser_and_kernel_processes()
     got, stdout, err = _batch(repo, out, {"MARKETNOTES_FAULT": fault, "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")})
     assert got == code, (stdout[-2000:], err)
     if said:
         assert err.strip().splitlines()[-1] == said and "Traceback" not in err, err
     assert not list(out.glob("batch-*.json"))  # an interrupt is not reported as note failures
     deadline = time.monotonic() + 5
-    while (_live_processes_matching(str(out)) or _browser_and_kernel_processes() - before) and time.monotonic() < deadline:
+    while _live_processes_tagged(str(out)) and time.monotonic() < deadline:
         time.sleep(0.2)  # a SIGKILLed parent's children die a moment after it
-    assert _live_processes_matching(str(out)) == [] and _browser_and_kernel_processes() - before == set()
+    assert _live_processes_tagged(str(out)) == []
     for note in out.glob("*/demo"):
         assert sorted(p.name for p in note.iterdir()) == ["facts.json", "manifest.json", "note.html", "note.ipynb", "note.pdf"]
 

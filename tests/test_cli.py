@@ -2,10 +2,11 @@
 
 import subprocess
 import sys
+from conftest import run as bounded_run
 
 
 def run(*args, cwd=None):
-    proc = subprocess.run([sys.executable, "-m", "marketnotes", *args], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    proc = bounded_run([sys.executable, "-m", "marketnotes", *args], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -54,7 +55,11 @@ def test_ctrl_c_during_render_says_interrupted_and_nothing_else(tmp_path, repo):
     while not list((tmp_path / "out").rglob(".note.running.ipynb")) and time.monotonic() < deadline:
         time.sleep(0.05)  # the notebook is executing: kernel and (soon) Chromium are up
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130 and "interrupted" in err
     assert "Traceback" not in err and "Future exception" not in err and "Exception" not in err, err
     time.sleep(1)

@@ -16,6 +16,7 @@ from marketnotes import pipeline
 from marketnotes.delivery import load_recipients, load_settings, send_note
 from marketnotes.delivery.smtp import SmtpSettings
 from marketnotes.errors import ParamsError, SmtpConfigError, SmtpRefused
+from conftest import run
 
 PASSWORD = "s3cr3t-Pa55-word-7731"
 
@@ -112,7 +113,7 @@ def test_message_arrives_with_the_pdf_byte_identical_and_a_second_send_is_skippe
 
 def test_starttls_and_auth(smtp, note, team, tmp_path, monkeypatch):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
     import ssl
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -196,7 +197,7 @@ def test_no_file_or_log_ever_holds_the_password(smtp, note, tmp_path, caplog):
     team.write_text("to: [desk@example.com]\ninline_charts: true\n")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MARKETNOTES_SMTP_HOST": "127.0.0.1", "MARKETNOTES_SMTP_PORT": str(port),
            "MARKETNOTES_SMTP_FROM": "notes@example.com", "MARKETNOTES_SMTP_TLS": "none", "MARKETNOTES_SMTP_PASSWORD": PASSWORD}
-    runs = [subprocess.run([sys.executable, "-m", "marketnotes", "send", str(note), "--to", str(team), *extra], capture_output=True, text=True, env=env) for extra in ([], [], ["--dry-run"])]
+    runs = [run([sys.executable, "-m", "marketnotes", "send", str(note), "--to", str(team), *extra], capture_output=True, text=True, env=env) for extra in ([], [], ["--dry-run"])]
     assert runs[0].returncode == 0 and "sent" in runs[0].stdout
     assert "skipped" in runs[1].stdout
     msg = email.message_from_bytes(inbox.messages[0][2], policy=policy.default)
@@ -219,10 +220,10 @@ def test_batch_email_reports_each_delivery_and_checks_smtp_settings_before_rende
     cmd = [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-12-10", "--to", "2018-12-21",
            "--output-dir", str(out), "--email", str(team)]
     unconfigured = {k: v for k, v in env.items() if k != "MARKETNOTES_SMTP_HOST"}
-    refused = subprocess.run(cmd, capture_output=True, text=True, env=unconfigured)
+    refused = run(cmd, capture_output=True, text=True, env=unconfigured)
     assert refused.returncode == 5 and "MARKETNOTES_SMTP_HOST" in refused.stderr
     assert not out.exists()  # nothing rendered before the settings were found wanting
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    done = run(cmd, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(next(out.glob("batch-*.json")).read_text())
     assert [r["email"].split(":")[0] for r in summary["results"]] == ["sent", "sent"]

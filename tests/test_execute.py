@@ -9,6 +9,7 @@ import pytest
 
 from marketnotes import pipeline
 from marketnotes.errors import TemplateCellFailed, TemplateNotFound
+from conftest import run
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def test_failing_cell_names_template_cell_and_error_and_keeps_the_notebook(tmp_p
 
 def test_cli_shows_one_line_for_a_failing_cell(tmp_path, repo):
     params = make_project(tmp_path, repo, [(3, "raise KeyError('boom')")])
-    proc = subprocess.run([sys.executable, "-m", "marketnotes", "render", str(params)], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "300"})
+    proc = run([sys.executable, "-m", "marketnotes", "render", str(params)], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "300"})
     assert proc.returncode == 4
     assert "failed in cell 4 [raise KeyError('boom')]: KeyError" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

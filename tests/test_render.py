@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from marketnotes import pipeline
 from marketnotes.render.pdf import CHROMIUM_ARGS, find_chromium
+from conftest import run
 
 pytestmark = pytest.mark.slow
 
@@ -70,18 +71,18 @@ def test_readable_on_a_phone(demo, browser):
 
 
 def test_pdf_has_the_prose_and_no_code(demo):
-    text = subprocess.run(["pdftotext", "-layout", str(demo.paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    text = run(["pdftotext", "-layout", str(demo.paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     assert demo.analysis.narrative.headline.text in flat
     assert "Page 1 of" in flat and demo.spec.params.title in flat
     for code in ("Note.load", "import ", "note.chart", "price_snapshot"):
         assert code not in flat
-    info = subprocess.run(["pdfinfo", str(demo.paths["pdf"])], capture_output=True, text=True, check=True).stdout
+    info = run(["pdfinfo", str(demo.paths["pdf"])], capture_output=True, text=True, check=True).stdout
     assert "pts (A4)" in info  # pdfinfo names the paper size
 
 
 def test_page_one_charts_stay_inside_the_margins(demo, tmp_path):
-    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(demo.paths["pdf"]), str(tmp_path / "p")], check=True)
+    run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(demo.paths["pdf"]), str(tmp_path / "p")], check=True)
     page = mpimg.imread(next(tmp_path.glob("p*.png")))[:, :, :3]
     height, width = page.shape[:2]
     margin = int(width * 10 / 210)  # 10 mm of 210: inside the 15 mm print margin

@@ -12,6 +12,7 @@ import pytest
 
 from marketnotes.errors import NoteBusy
 from marketnotes.transaction import NoteTransaction
+from conftest import run
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +20,7 @@ ENV = {"COLUMNS": "300", "PATH": "/usr/bin:/bin"}
 
 
 def cli(*args, env=None, tmp_path, timeout=120):
-    proc = subprocess.run(
+    proc = run(
         [sys.executable, "-m", "marketnotes", *map(str, args)],
         capture_output=True, text=True, timeout=timeout, env={**ENV, "HOME": str(tmp_path), **(env or {})},
     )
@@ -45,7 +46,7 @@ def good_note(repo, tmp_path_factory):
 
 def copy_reports(good_note, tmp_path) -> Path:
     out = tmp_path / "reports"
-    subprocess.run(["cp", "-a", str(good_note), str(out)], check=True, timeout=30)
+    run(["cp", "-a", str(good_note), str(out)], check=True, timeout=30)
     return out
 
 
@@ -78,7 +79,7 @@ def test_a_kill_between_the_fallback_renames_is_repaired_by_the_next_run(repo, g
     note = out / "2018-12-21" / "demo"
     before = digest(note)
     no_exchange = "import marketnotes.transaction as t, marketnotes.cli as c; t._exchange = lambda a, b: False; c.main()"
-    proc = subprocess.run(
+    proc = run(
         [sys.executable, "-c", no_exchange, "render", str(repo / "params" / "demo.yaml"), "--output-dir", str(out), "--format", "html", "--set", "title=Second"],
         capture_output=True, text=True, timeout=120, env={**ENV, "HOME": str(tmp_path), "MARKETNOTES_FAULT": "publish-between-renames:SIGKILL"},
     )

@@ -24,6 +24,7 @@ import errno
 import fcntl
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -158,11 +159,16 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def check_writable(folder: Path) -> None:
-    """Fail now, with the folder's name, if notes cannot be written under `folder`."""
-    folder = Path(folder)
+    """Fail now, naming the folder, if notes cannot be written under `folder`; create nothing.
+
+    A real probe (a folder made and removed in the nearest existing ancestor) rather than
+    permission bits: root passes every permission check yet cannot write a read-only mount.
+    """
+    folder = Path(folder).absolute()
+    base = next(p for p in (folder, *folder.parents) if p.exists())
+    if not base.is_dir():
+        raise OutputNotWritable(folder, f"{base} is a file, not a folder")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".marketnotes-probe-", dir=base))
     except OSError as exc:
         raise OutputNotWritable(folder, exc.strerror or str(exc)) from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputNotWritable(folder)
