@@ -154,3 +154,17 @@ def test_a_plain_file_as_path_is_refused_not_served_to_every_symbol(tmp_path):
     path = write_yahoo_csv(tmp_path / "RUT.csv", price_frame([100, 101, 102]))
     with pytest.raises(DataError, match="not a yfinance export naming its tickers; set path to a folder"):
         load_prices(make_source("csv", {"path": str(path)}), ["^NDX"], resolve_as_of("latest"))
+
+
+def test_a_history_export_whose_utc_offset_changes_at_daylight_saving_reads_local_dates(tmp_path):
+    """`Ticker.history().to_csv()` prints local midnight with the offset of the day: -05:00
+    before the March switch, -04:00 after. Each row keeps its own session date."""
+    from marketnotes.data import make_source
+
+    lines = ["Date,Open,High,Low,Close,Volume"]
+    for day, offset, close in [("2024-03-07", "-05:00", 100.0), ("2024-03-08", "-05:00", 101.0), ("2024-03-11", "-04:00", 102.0), ("2024-03-12", "-04:00", 103.0)]:
+        lines.append(f"{day} 00:00:00{offset},{close},{close},{close},{close},1000")
+    (tmp_path / "SPX.csv").write_text("\n".join(lines) + "\n")
+    frame = make_source("csv", {"path": str(tmp_path)}).load("^SPX", pd.Timestamp("2024-03-12"))
+    assert [d.date().isoformat() for d in frame.index] == ["2024-03-07", "2024-03-08", "2024-03-11", "2024-03-12"]
+    assert frame["close"].tolist() == [100.0, 101.0, 102.0, 103.0]

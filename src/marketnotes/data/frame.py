@@ -82,7 +82,7 @@ def read_price_file(path: Path, symbol: str) -> pd.DataFrame:
     frame = normalise_columns(raw)
     if "date" not in frame.columns:
         raise CorruptData(symbol, path, f"has no Date column (columns: {', '.join(map(str, raw.columns))})")
-    dates = pd.to_datetime(frame["date"], errors="coerce", format="mixed")
+    dates = local_dates(frame["date"])
     if dates.isna().any():
         bad_row = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise CorruptData(symbol, path, f"unreadable date {frame['date'].iloc[bad_row]!r} on data row {bad_row + 1}")
@@ -97,6 +97,17 @@ def read_price_file(path: Path, symbol: str) -> pd.DataFrame:
             raise CorruptData(symbol, path, f"non-numeric {col} value {frame.loc[frame.index[bad.to_numpy()][0], col]!r}", when)
         frame[col] = numeric.astype(float)
     return check_prices(frame[COLUMNS], symbol, path)
+
+
+def local_dates(column: pd.Series) -> pd.Series:
+    """Each row's date as the exchange printed it. `Ticker.history().to_csv()` writes local
+    times with their UTC offset, which changes at daylight saving; pandas refuses to mix
+    offsets, and converting to UTC would move Asian sessions to the previous day, so the
+    local date is read from the text itself."""
+    try:
+        return pd.to_datetime(column, errors="coerce", format="mixed")
+    except ValueError:  # mixed UTC offsets
+        return pd.to_datetime(column.astype(str).str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
 
 
 def check_prices(frame: pd.DataFrame, symbol: str, path: Path | str | None = None) -> pd.DataFrame:
