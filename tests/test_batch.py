@@ -253,10 +253,11 @@ def _kill_group_if_alive(proc) -> None:
 @pytest.mark.parametrize(
     "fault, code, said",
     [
-        ("zygote:SIGINT:group", 130, "interrupted"),  # Ctrl-C while the kernel zygote starts
+        ("prefetch:SIGINT:group", 130, "interrupted"),  # Ctrl-C while the kernel zygote imports
         ("prefetch:SIGTERM", 143, "terminated"),  # kill while the data loads
         ("workers:SIGINT:group", 130, "interrupted"),  # Ctrl-C as the workers have just forked
         ("notebook:SIGTERM:group", 143, "terminated"),  # systemd stopping the whole unit mid-note
+        ("publish:SIGTERM:group", 143, "terminated"),  # while a note is being published
         ("pdf:SIGKILL:group", -9, None),  # `timeout -s KILL`, the OOM killer: no cleanup code runs
     ],
 )
