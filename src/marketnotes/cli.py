@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from marketnotes import __version__
+from marketnotes import __version__, stopping
 from marketnotes.errors import MarketNotesError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Weekly market notes from Jupyter templates.")
@@ -42,41 +41,13 @@ def _decline_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (systemd, `timeout`, kill): unwinds exactly like Ctrl-C, exits 143."""
-
-
-def _interrupted(signum, frame) -> None:
-    """Ctrl-C or SIGTERM: from this moment, objects torn down half-built (an event loop
-    interrupted in its constructor, a coroutine never awaited) are not reported: the user
-    asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
-    sys.unraisablehook = lambda unraisable: None
-    warnings.simplefilter("ignore")
-    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
-
-
-def _stop_reason(exc: BaseException) -> tuple[str, int] | None:
-    """("interrupted", 130) or ("terminated", 143) if `exc` is a stop by signal, else None.
-    typer turns KeyboardInterrupt into Exit(130), keeping the original as the cause."""
-    if isinstance(exc, SystemExit) and exc.code not in (130, 143):
-        return None
-    seen, link = [], exc
-    while link is not None and len(seen) < 10:  # typer: SystemExit <- Exit <- KeyboardInterrupt
-        seen.append(link)
-        link = link.__cause__ or link.__context__
-    if any(isinstance(e, Terminated) for e in seen) or (isinstance(exc, SystemExit) and exc.code == 143):
-        return "terminated", 143
-    return "interrupted", 130
-
-
 def main() -> None:
     """Entry point: run the app; map expected failures to one line and an exit code."""
     _decline_slow_optional_imports()
     # nbclient logs through papermill's logger ("Kernel died while waiting for execute
     # reply."), above the one line our handler prints for the same failure.
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    signal.signal(signal.SIGINT, _interrupted)
-    signal.signal(signal.SIGTERM, _interrupted)
+    stopping.install()
     try:
         app()
     except MarketNotesError as exc:
@@ -85,7 +56,7 @@ def main() -> None:
     except (KeyboardInterrupt, SystemExit) as exc:
         # Ctrl-C also reached Playwright's driver (same process group), and asyncio would log
         # its closed connection at exit. The user asked us to stop: say so, and only that.
-        stop = _stop_reason(exc)
+        stop = stopping.reason(exc)
         if stop is None:
             raise
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the exit

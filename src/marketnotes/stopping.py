@@ -1,0 +1,41 @@
+"""How a run stops on a signal: SIGINT and SIGTERM become exceptions that unwind every
+`finally` (kernels killed, staging folders removed, workers stopped), and the CLI's handler
+turns them back into one line and the conventional exit code (130, 143)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import warnings
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, `timeout`, kill): unwinds exactly like Ctrl-C, exits 143."""
+
+
+def _raise(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: from this moment, objects torn down half-built (an event loop
+    interrupted in its constructor, a coroutine never awaited) are not reported: the user
+    asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
+    sys.unraisablehook = lambda unraisable: None
+    warnings.simplefilter("ignore")
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+def reason(exc: BaseException) -> tuple[str, int] | None:
+    """("interrupted", 130) or ("terminated", 143) if `exc` is a stop by signal, else None.
+    typer turns KeyboardInterrupt into Exit(130), keeping the original as the cause."""
+    if isinstance(exc, SystemExit) and exc.code not in (130, 143):
+        return None
+    seen, link = [], exc
+    while link is not None and len(seen) < 10:  # typer: SystemExit <- Exit <- KeyboardInterrupt
+        seen.append(link)
+        link = link.__cause__ or link.__context__
+    if any(isinstance(e, Terminated) for e in seen) or (isinstance(exc, SystemExit) and exc.code == 143):
+        return "terminated", 143
+    return "interrupted", 130
+
+
+def install() -> None:
+    signal.signal(signal.SIGINT, _raise)
+    signal.signal(signal.SIGTERM, _raise)
