@@ -6,12 +6,14 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from marketnotes.errors import NoteBusy
 from marketnotes.transaction import NoteTransaction
+from test_batch import _live_processes_tagged
 from conftest import run
 
 pytestmark = pytest.mark.slow
@@ -58,11 +60,15 @@ def test_a_rerender_killed_at_any_point_leaves_the_previous_note_whole(repo, goo
     out = copy_reports(good_note, tmp_path)
     note = out / "2018-12-21" / "demo"
     before = digest(note)
-    got, _, err = render(repo, out, tmp_path, {"MARKETNOTES_FAULT": fault}, "--set", "title=Changed title")
+    got, _, err = render(repo, out, tmp_path, {"MARKETNOTES_FAULT": fault, "MARKETNOTES_TEST_TAG": str(tmp_path)}, "--set", "title=Changed title")
     assert got == code, err
     if code > 0:
         assert err.strip() == ("terminated" if code == 143 else "interrupted")
     assert digest(note) == before  # the previous version, byte for byte, nothing beside it
+    deadline = time.monotonic() + 10
+    while _live_processes_tagged(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.2)  # even after SIGKILL, its kernel and browser go when they see it gone
+    assert _live_processes_tagged(str(tmp_path)) == []
     code, stdout, _ = cli("verify", out, tmp_path=tmp_path)
     assert code == 0 and "1 of 1 notes intact" in stdout
     # the next run finishes the job and leaves no staging folder behind
