@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -168,6 +169,7 @@ class Zygote:
     def __init__(self, lock=None):
         self._lock, self._owner = lock, os.getpid()
         self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
+        _remove_runtimes_of_dead_batches(self.runtime.parent)
         self.runtime.mkdir(parents=True, exist_ok=True)
         # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
         # in order, instead of interrupting the zygote's imports with a traceback. It and its
@@ -220,9 +222,18 @@ class Zygote:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        for leftover in self.runtime.glob("kernel-*"):  # connection files and IPC sockets
-            leftover.unlink(missing_ok=True)
-        self.runtime.rmdir()
+        # Connection files and IPC sockets; a kernel forked a moment ago may still be binding
+        # its sockets as it dies with the zygote, hence rmtree rather than a listing.
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+def _remove_runtimes_of_dead_batches(tmp: Path) -> None:
+    """A batch killed with SIGKILL runs no cleanup: its kernels die with it, but their
+    connection files stay in marketnotes-kernels-<pid>. The next batch removes those."""
+    for folder in tmp.glob("marketnotes-kernels-*"):
+        pid = folder.name.rpartition("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def available() -> bool:
