@@ -257,6 +257,7 @@ def _kill_group_if_alive(proc) -> None:
         ("prefetch:SIGTERM", 143, "terminated"),  # kill while the data loads
         ("workers:SIGINT:group", 130, "interrupted"),  # Ctrl-C as the workers have just forked
         ("notebook:SIGTERM:group", 143, "terminated"),  # systemd stopping the whole unit mid-note
+        ("pdf:SIGTERM:group", 143, "terminated"),  # each worker gets the group's SIGTERM, then the batch's
         ("publish:SIGTERM:group", 143, "terminated"),  # while a note is being published
         ("pdf:SIGKILL:group", -9, None),  # `timeout -s KILL`, the OOM killer: no cleanup code runs
     ],
@@ -276,6 +277,8 @@ def test_a_signal_at_any_stage_of_a_batch_ends_it_cleanly(tmp_path, repo, fault,
     assert _live_processes_tagged(str(out)) == []
     for note in out.glob("*/demo"):
         assert sorted(p.name for p in note.iterdir()) == ["facts.json", "manifest.json", "note.html", "note.ipynb", "note.pdf"]
+    if code != -9:  # only a SIGKILL may leave a staging folder (for the next run to remove)
+        assert not list(out.glob("*/.demo.staging-*"))
 
 
 def test_a_worker_killed_mid_note_is_retried_and_the_batch_completes(tmp_path, repo):

@@ -186,15 +186,20 @@ STOP_GRACE = 3.0
 def _signals_deferred():
     """Hold SIGINT and SIGTERM while workers fork; re-deliver what arrived once they have.
 
-    A handler swap rather than a signal mask: the mask is per thread, and the progress bar's
-    thread would take the signal instead. A forked child inherits this recorder, harmless,
-    until it installs its own handlers.
+    Two holds. Here, a handler swap rather than only a mask: the mask is per thread, and the
+    progress bar's thread would take the signal instead. In the workers, the mask: they
+    start with both signals blocked and unblock them once their own handlers are in place
+    (worker._handle_signals), so a SIGTERM sent the instant after the fork stays pending
+    instead of landing in the window where a new child drops pending Python signals.
     """
     caught: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in held}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     for signum in caught[:1]:

@@ -19,6 +19,10 @@ def _raise(signum, frame) -> None:
     asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
     sys.unraisablehook = lambda unraisable: None
     warnings.simplefilter("ignore")
+    # Once: a second Ctrl-C, or the SIGTERM that follows a group kill, must not cut short the
+    # cleanup this one starts (kernels, workers, staging folders); every step of it is bounded.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 

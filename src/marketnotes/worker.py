@@ -105,6 +105,9 @@ def _handle_signals(results, stages) -> None:
     the unwinding itself hangs."""
 
     def terminate(signum, frame):
+        # Once: the batch's own SIGTERM follows the one a group kill already delivered, and
+        # a second SystemExit would cut short the cleanup the first one started.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         results.cancel_join_thread()
         stages.cancel_join_thread()
         signal.alarm(STOP_SECONDS)  # SIGALRM's default action ends the process
@@ -112,6 +115,7 @@ def _handle_signals(results, stages) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, terminate)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held since the fork (batch._signals_deferred)
 
 
 STOP_SECONDS = 2

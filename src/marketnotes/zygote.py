@@ -216,15 +216,20 @@ class Zygote:
             self._spare = None
         if os.getpid() != self._owner:
             return
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        # Connection files and IPC sockets; a kernel forked a moment ago may still be binding
-        # its sockets as it dies with the zygote, hence rmtree rather than a listing.
-        shutil.rmtree(self.runtime, ignore_errors=True)
+        try:
+            if self.proc.poll() is None:
+                # EOF ends a serving zygote at once; one still importing would read it only
+                # when done, so it is killed instead of waited for (its kernels die with it).
+                self.proc.stdin.close()
+                try:
+                    self.proc.wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(timeout=5)
+        finally:
+            # Connection files and IPC sockets (also when a signal cuts the wait short); a
+            # kernel forked a moment ago may still be binding its sockets as it dies.
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 def _remove_runtimes_of_dead_batches(tmp: Path) -> None:
