@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yfinance as yf
 
@@ -306,3 +307,52 @@ def test_a_deterministic_failure_is_not_retried(tmp_path, repo):
     summary = run_batch([Job(0, params, "2018-12-21")], workers=1, retries=2)
     (result,) = summary.results
     assert result.error_type == "TemplateCellFailed" and result.attempts == 1
+
+
+def _csv_project(tmp_path, repo, through: str):
+    """A params file on a csv folder holding the sample's prices through `through`."""
+    from marketnotes.data import make_source
+    from conftest import write_yahoo_csv
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    for symbol in ("^GSPC", "^IXIC"):
+        frame = make_source("sample", {}).load(symbol, pd.Timestamp(through))
+        write_yahoo_csv(data / f"{symbol.lstrip('^')}.csv", frame.loc[:through])
+    params = make_project(tmp_path, repo) if not (tmp_path / "params" / "t.yaml").exists() else tmp_path / "params" / "t.yaml"
+    text = params.read_text()
+    if "source: sample" in text:
+        params.write_text(text.replace("source: sample", f"source: csv\nsource_options: {{path: {data}}}"))
+    return params
+
+
+def _backfill(params, out, to, *extra):
+    proc = run(
+        [sys.executable, "-m", "marketnotes", "batch", str(params), "--from", "2018-11-30", "--to", to, "--output-dir", str(out), *extra],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"},
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    summary = json.loads(max(out.glob("batch-*.json"), key=lambda p: p.stat().st_mtime_ns).read_text())
+    for p in out.glob("batch-*.json"):
+        p.unlink()  # one summary per run, for the next call to find
+    return {r["as_of"]: r["status"] for r in summary["results"]}
+
+
+def test_a_rerun_backfill_renders_only_notes_whose_inputs_changed(tmp_path, repo):
+    out = tmp_path / "reports"
+    params = _csv_project(tmp_path, repo, "2018-12-14")
+    first = _backfill(params, out, "2018-12-14")
+    assert first == {"2018-11-30": "ok", "2018-12-07": "ok", "2018-12-14": "ok"}
+    made = {p: p.stat().st_mtime_ns for p in out.rglob("note.html")}
+    assert set(_backfill(params, out, "2018-12-14").values()) == {"up-to-date"}  # nothing changed
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("note.html")} == made  # and nothing was touched
+    _csv_project(tmp_path, repo, "2018-12-21")  # a week of new prices
+    assert _backfill(params, out, "2018-12-21") == {"2018-11-30": "up-to-date", "2018-12-07": "up-to-date", "2018-12-14": "up-to-date", "2018-12-21": "ok"}
+    template = tmp_path / "templates" / "weekly-rotation.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A line the desk added."))
+    nbformat.write(nb, template)
+    assert set(_backfill(params, out, "2018-12-21").values()) == {"ok"}  # a template edit re-renders all
+    assert set(_backfill(params, out, "2018-12-21", "--force").values()) == {"ok"}
+    (out / "2018-12-07" / "t" / "note.html").write_text("damaged")
+    assert _backfill(params, out, "2018-12-21")["2018-12-07"] == "ok"  # a damaged note is not up to date

@@ -56,7 +56,11 @@ class BatchSummary:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status != "ok"]
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def up_to_date(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "up-to-date"]
 
     def write(self, output_dir: Path) -> Path:
         stamp = self.started.replace(":", "").replace("-", "")
@@ -67,6 +71,7 @@ class BatchSummary:
             "workers": self.workers,
             "notes": len(self.results),
             "failed": len(self.failed),
+            "up_to_date": len(self.up_to_date),
             "results": [asdict(r) for r in sorted(self.results, key=lambda r: r.index)],
         }
         atomic.write_text(self.path, json.dumps(payload, indent=2))

@@ -295,6 +295,7 @@ def batch_cmd(
     smtp_config: SmtpConfig = None,
     timeout: Timeout = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="retry notes that failed for a transient reason (network, kernel or browser crash)")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="render every note, even those whose inputs have not changed")] = False,
 ) -> None:
     """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -319,7 +320,7 @@ def batch_cmd(
             dates = batch.backfill_dates(date_from, date_to, every)
         else:
             dates = [resolve_as_of(params.as_of).session.date().isoformat()]
-        jobs += [Job(len(jobs) + i, path, d, overrides, output_dir) for i, d in enumerate(dates)]
+        jobs += [Job(len(jobs) + i, path, d, overrides, output_dir, force=force) for i, d in enumerate(dates)]
     send_all = email_batch(email, dry_run, smtp_config) if email else None
     names = {j.index: f"{j.params_path.stem} {j.as_of}" for j in jobs}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as bar:
@@ -335,10 +336,11 @@ def batch_cmd(
     delivered = send_all(summary.results) if send_all else True
     path = summary.write(Path(root))
     columns = ["note", "as of", "status", "seconds", "output or error"] + (["email"] if email else [])
-    table = Table(*columns, title=f"{len(summary.results)} notes in {summary.seconds:.1f}s on {summary.workers} workers")
+    fresh = f", {len(summary.up_to_date)} up to date" if summary.up_to_date else ""
+    table = Table(*columns, title=f"{len(summary.results)} notes{fresh} in {summary.seconds:.1f}s on {summary.workers} workers")
     for r in sorted(summary.results, key=lambda r: r.index):
-        status = "[green]ok[/]" if r.status == "ok" else "[red]failed[/]"
-        row = [r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.output if r.status == "ok" else r.error or "")]
+        status = {"ok": "[green]ok[/]", "up-to-date": "[dim]up to date[/]"}.get(r.status, "[red]failed[/]")
+        row = [r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.error or "" if r.status == "failed" else r.output or "")]
         table.add_row(*row, *([escape(r.email or "—")] if email else []))
     out.print(table)
     out.print(f"summary: {path}", highlight=False)

@@ -11,8 +11,11 @@ import datetime as dt
 import hashlib
 import json
 import platform
+from functools import cache
 from importlib import metadata
 from pathlib import Path
+
+import pandas as pd
 
 from marketnotes import __version__, atomic
 from marketnotes.data import PriceData
@@ -23,6 +26,46 @@ PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+INPUTS_COVER = "params (but output_dir), as-of session, price data through it, events, template, marketnotes code"
+
+
+@cache
+def code_fingerprint() -> str:
+    """marketnotes' version and a hash of its own code and phrasebook: a narrative fix
+    re-renders notes even before a release bumps the version."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in root.rglob("*") if p.suffix in {".py", ".j2", ".csv", ".tpl", ".css"} and "sample" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_hash(spec: NoteSpec, prices: PriceData, template: Path, events: pd.DataFrame) -> str:
+    """One hash of everything a note is made from (INPUTS_COVER). The data is hashed through
+    the as-of session only, so a week of new prices changes no earlier note's hash."""
+    params = spec.params.model_dump(mode="json")
+    params.pop("output_dir", None)
+    described = {
+        "params": params,
+        "as_of": spec.as_of_iso,
+        "data": prices.sha256(),
+        "events": hashlib.sha256(pd.util.hash_pandas_object(events, index=False).to_numpy().tobytes()).hexdigest(),
+        "template": file_sha256(template),
+        "marketnotes": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def up_to_date(folder: Path, inputs: str) -> bool:
+    """The folder holds an intact note made from exactly these inputs."""
+    try:
+        recorded = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("inputs", {}).get("sha256")
+    except (OSError, ValueError):
+        return False
+    return recorded == inputs and not verify(folder)
 
 
 def versions() -> dict[str, str]:
@@ -43,6 +86,7 @@ def write_manifest(
     timings: dict[str, float],
     check_summary: str,
     target: Path,
+    inputs: str,
 ) -> Path:
     """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded."""
     manifest = {
@@ -53,6 +97,7 @@ def write_manifest(
         "as_of": {"requested": spec.requested_as_of, "session": spec.as_of_iso, "phrase": spec.as_of_phrase},
         "data": {"source": prices.source, "sha256": prices.sha256(), "ranges": prices.ranges(), "gaps": prices.gaps},
         "template": {"path": str(template), "sha256": file_sha256(template)},
+        "inputs": {"sha256": inputs, "covers": INPUTS_COVER},
         "fact_check": check_summary,
         "versions": versions(),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},

@@ -62,10 +62,13 @@ def prepare(
     return spec, prices
 
 
-def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True) -> Analysis:
+def note_events(spec: NoteSpec) -> pd.DataFrame:
+    return load_events(spec.params.events, spec.params_path.parent if spec.params_path else None)
+
+
+def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.DataFrame | None = None) -> Analysis:
     """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
-    base = spec.params_path.parent if spec.params_path else None
-    events = load_events(spec.params.events, base)
+    events = note_events(spec) if events is None else events
     facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events)
     narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
     if strict and not check.ok:
@@ -87,7 +90,8 @@ class RenderResult:
     spec: NoteSpec
     paths: dict[str, Path]
     timings: dict[str, float]
-    analysis: Analysis
+    analysis: Analysis | None  # None when the note was up to date and not rendered again
+    up_to_date: bool = False
 
 
 def render_note(
@@ -96,8 +100,12 @@ def render_note(
     pdf_backend=None,
     on_stage: Callable[[str], None] = lambda stage: None,
     kernel=None,
+    force: bool = True,
 ) -> RenderResult:
     """facts -> notebook -> HTML -> PDF -> facts.json + manifest, staged and published as one.
+
+    Without `force`, a note whose inputs (manifest.input_hash) are those its intact folder
+    was made from is left as it is: a re-run backfill renders only what changed.
 
     Everything is written into the note's staging folder (transaction.py); the folder
     replaces the previous version only once complete, so a failure or a kill at any point
@@ -113,9 +121,12 @@ def render_note(
     timings: dict[str, float] = {}
     clock = _Clock(timings, on_stage, Deadline(spec))
     with NoteTransaction(spec.out_dir) as folder:
+        template, events = find_template(spec), note_events(spec)
+        inputs = manifest.input_hash(spec, prices, template, events)
+        if not force and manifest.up_to_date(spec.out_dir, inputs):
+            return RenderResult(spec, {}, {}, None, up_to_date=True)
         with clock("facts"):
-            analysis = analyse(spec, prices)
-            template = find_template(spec)
+            analysis = analyse(spec, prices, events=events)
         with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
             snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
             prices.to_parquet(snapshot)
@@ -138,7 +149,7 @@ def render_note(
                     written.append(pdf_backend.render(*args))
         with clock("manifest"):
             written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
-            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json")))
+            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json"), inputs))
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)

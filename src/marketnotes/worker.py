@@ -28,6 +28,7 @@ class Job:
     overrides: tuple[str, ...] = ()
     output_dir: Path | None = None
     attempt: int = 0  # 0 the first time; a retry of a transient failure counts up
+    force: bool = True  # render even if the note is up to date (see pipeline.render_note)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class JobResult:
     index: int
     note: str
     as_of: str
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "up-to-date" | "failed"
     seconds: float
     output: str | None = None
     error: str | None = None
@@ -83,9 +84,10 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
                 spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, offline, job.output_dir)
                 with engines.kernel(find_template(spec).parent) as km:
                     result = pipeline.render_note(
-                        spec, prices, pdf_backend=engines.pdf, kernel=km, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt))
+                        spec, prices, pdf_backend=engines.pdf, kernel=km, force=job.force, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt))
                     )
-                outcome = JobResult(job.index, spec.name, spec.as_of_iso, "ok", 0.0, output=str(spec.out_dir))
+                status = "up-to-date" if result.up_to_date else "ok"
+                outcome = JobResult(job.index, spec.name, spec.as_of_iso, status, 0.0, output=str(spec.out_dir))
                 outcome.detail = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
             except MarketNotesError as exc:
                 outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__, transient=exc.transient)
