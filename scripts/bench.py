@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 def fridays(n: int) -> list[str]:
-    from marketnotes.batch import backfill_dates
+    from marketnotes.runtime.batch import backfill_dates
 
     return backfill_dates("2018-01-01", "2018-12-31")[:n]
 
@@ -102,7 +102,7 @@ class WorkerMemory(threading.Thread):
             workers = [p for p in descendants(self.batch_pid) if p != self.batch_pid and _ppid(p) == self.batch_pid]
             for w in workers:
                 parts: dict[str, float] = {}
-                top = "zygote" if "marketnotes.zygote" in _cmdline(w) else "worker"
+                top = "zygote" if "marketnotes.runtime.zygote" in _cmdline(w) else "worker"
                 for p in descendants(w):
                     kind = top if p == w else _kind(p)
                     parts[kind] = parts.get(kind, 0.0) + pss_mb(p)

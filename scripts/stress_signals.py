@@ -45,7 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TAG = "MARKETNOTES_STRESS_RUN"
-WATCHED = ("marketnotes.zygote", "chrom", "run-driver")
+WATCHED = ("marketnotes.runtime.zygote", "chrom", "run-driver")
 # name: (signal, to the whole group, expected exit code, expected last stderr line)
 SIGNALS = {
     "INT group": (signal.SIGINT, True, 130, "interrupted"),

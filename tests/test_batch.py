@@ -14,8 +14,8 @@ import pytest
 import yfinance as yf
 
 from marketnotes import pipeline
-from marketnotes.batch import backfill_dates, run_batch
-from marketnotes.worker import Job
+from marketnotes.runtime.batch import backfill_dates, run_batch
+from marketnotes.runtime.worker import Job
 from test_execute import make_project
 from test_yahoo import FakeTicker
 from conftest import run
@@ -221,7 +221,7 @@ def test_a_network_failure_fails_that_files_notes_with_the_network_error(tmp_pat
 def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo, tmp_path, monkeypatch):
     """The end of every batch discards a spare kernel forked moments earlier: it must die too,
     or cron runs pile up orphan kernels."""
-    from marketnotes.zygote import Zygote
+    from marketnotes.runtime.zygote import Zygote
 
     monkeypatch.setenv("MARKETNOTES_TEST_TAG", str(tmp_path))
     for _ in range(10):

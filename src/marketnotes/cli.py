@@ -147,9 +147,10 @@ def facts_cmd(
 ) -> None:
     """Print the facts table, the prose written from it and the fact-check result."""
     from marketnotes import pipeline
+    from marketnotes.analysis import analyse
 
     spec, prices = pipeline.prepare(params_file, set_ or [], as_of, offline)
-    result = pipeline.analyse(spec, prices, strict=False)
+    result = analyse(spec, prices, strict=False)
     out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}; data: {prices.source}")
     cited = set(result.narrative.fact_ids)
     table = Table("fact", "value", "unit", "span", "description", title="facts" + ("" if all_facts else " cited in the prose"))
@@ -200,18 +201,20 @@ def render_cmd(
     """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from marketnotes.engines import Engines
+    from marketnotes.params import load_params
+    from marketnotes.runtime.engines import Engines
 
     overrides = [*(set_ or []), *format_overrides(fmt, timeout)]
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("starting")
-        engines = Engines.for_params(params_file, overrides, as_of, output_dir)  # the kernel boots while we import the rest
+        params = load_params(params_file, overrides, as_of)
+        engines = Engines.for_params(params, params_file, output_dir)  # the kernel boots while we import the rest
         try:
-            from marketnotes import pipeline
+            from marketnotes.runtime.single import render_one
         except BaseException:
             engines.close()
             raise
-        result = pipeline.render_one(params_file, overrides, as_of, offline, output_dir, lambda stage: bar.update(task, description=stage), engines)
+        result = render_one(params_file, overrides, as_of, offline, output_dir, lambda stage: bar.update(task, description=stage), engines, params)
     spec = result.spec
     out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}")
     out.print(result.analysis.narrative.headline.text, style="italic", highlight=False)
@@ -300,12 +303,12 @@ def batch_cmd(
     """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from marketnotes import batch
+    from marketnotes.runtime import batch
     from marketnotes.calendar import resolve_as_of
     from marketnotes.params import load_params
     from marketnotes.render.pdf import get_backend
     from marketnotes.transaction import check_writable
-    from marketnotes.worker import Job
+    from marketnotes.runtime.worker import Job
 
     overrides = tuple([*(set_ or []), *format_overrides(fmt, timeout)])
     jobs: list[Job] = []

@@ -24,7 +24,7 @@ from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative import write_note
 from marketnotes.narrative.writer import environment
 from marketnotes.params import validate
-from marketnotes.pipeline import Analysis, analyse
+from marketnotes.analysis import Analysis, analyse
 from marketnotes.spec import NoteSpec
 
 WINDOW_TITLES = {"1d": "Day", "1w": "Week", "1m": "Month", "3m": "3 months", "ytd": "YTD", "1y": "1 year"}

@@ -1,7 +1,8 @@
 """One note, as a straight line: params -> as-of -> data -> spec -> facts -> prose -> notebook -> outputs.
 
-Each step is a call into the stage that owns it; this module only wires them in order, and
-the CLI and the batch runner both go through it.
+Each step is a call into the stage that owns it; this module only wires them in order.
+What runs it — one note cold from the CLI, a batch worker, a Dask worker — lives in
+`runtime/` and calls in here; nothing here imports the runtime.
 """
 
 from __future__ import annotations
@@ -18,21 +19,12 @@ import pandas as pd
 from marketnotes import atomic, faults
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
-from marketnotes.errors import FactCheckFailed, NoteTimedOut
-from marketnotes.events import load_events
-from marketnotes.facts import FactsConfig, FactTable, compute_facts
-from marketnotes.narrative import CheckResult, Narrative, write_note
+from marketnotes.analysis import Analysis, analyse, note_events
+from marketnotes.errors import NoteTimedOut
 from marketnotes.params import NoteParams, load_params
 from marketnotes.spec import NoteSpec
 from marketnotes.templates import find_template
 from marketnotes.transaction import NoteTransaction
-
-
-@dataclass(frozen=True)
-class Analysis:
-    facts: FactTable
-    narrative: Narrative
-    check: CheckResult
 
 
 def read_params(path: Path, overrides: list[str], as_of: str | None) -> NoteParams:
@@ -53,27 +45,15 @@ def prepare(
     as_of: str | None = None,
     offline: bool = False,
     output_dir: Path | None = None,
+    params: NoteParams | None = None,
 ) -> tuple[NoteSpec, PriceData]:
-    """Validate params, resolve the as-of, load the data, and freeze it all into a spec."""
-    params = load_params(params_path, overrides or [], as_of)
+    """Validate params (unless the caller already did: `params`), resolve the as-of, load
+    the data, and freeze it all into a spec."""
+    params = params or load_params(params_path, overrides or [], as_of)
     resolved = resolve_as_of(params.as_of)
     prices = load_prices(make_source(params.source, params.source_options, offline), params.symbols, resolved)
     spec = NoteSpec.build(params, resolved, prices.as_of, output_dir, offline, params_path)
     return spec, prices
-
-
-def note_events(spec: NoteSpec) -> pd.DataFrame:
-    return load_events(spec.params.events, spec.params_path.parent if spec.params_path else None)
-
-
-def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.DataFrame | None = None) -> Analysis:
-    """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
-    events = note_events(spec) if events is None else events
-    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events)
-    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
-    if strict and not check.ok:
-        raise FactCheckFailed(check.problems)
-    return Analysis(facts, narrative, check)
 
 
 def describe_as_of(resolved: ResolvedAsOf, session: pd.Timestamp) -> str:
@@ -153,39 +133,6 @@ def render_note(
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)
-
-
-def render_one(
-    params_path: Path,
-    overrides: list[str] | None = None,
-    as_of: str | None = None,
-    offline: bool = False,
-    output_dir: Path | None = None,
-    on_stage: Callable[[str], None] = lambda stage: None,
-    engines=None,
-) -> RenderResult:
-    """One note from a params file, cold: the kernel boots while the data loads and the facts
-    are worked out, and Chromium while the notebook runs (when the host core is idle; earlier,
-    it would compete with the kernel's imports for the two cores).
-
-    `engines` are ones already started by the caller (the CLI starts them before it imports
-    this module); by default they are started here.
-    """
-    from marketnotes.engines import Engines
-
-    engines = engines or Engines.for_params(params_path, overrides, as_of, output_dir)
-
-    def stage(name: str) -> None:
-        if name == "notebook" and engines.pdf is not None:
-            engines.pdf.prelaunch()
-        on_stage(name)
-
-    with engines:
-        on_stage("loading data")
-        faults.checkpoint("loading data")
-        spec, prices = prepare(params_path, overrides, as_of, offline, output_dir)
-        with engines.kernel(find_template(spec).parent) as kernel:
-            return render_note(spec, prices, pdf_backend=engines.pdf, on_stage=stage, kernel=kernel)
 
 
 class Deadline:

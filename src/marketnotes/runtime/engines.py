@@ -14,53 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from queue import Empty
 
 from jupyter_client import AsyncKernelManager, BlockingKernelClient
-from jupyter_client.asynchronous import AsyncKernelClient
 
 WARM_CODE = "import marketnotes.notebook as _mn\n_mn.warm()\ndel _mn"
-
-
-class QuickReadyClient(AsyncKernelClient):
-    """A kernel client for kernels we started ourselves and know to be fresh.
-
-    jupyter_client's `wait_for_ready` is written for kernels of unknown state: once the kernel
-    answers kernel_info it waits for 0.2 s of IOPub silence (and, without a KernelManager,
-    polls the heartbeat in 0.2 s steps). Here IOPub is drained of what has already arrived,
-    without waiting: nbclient ignores IOPub messages that answer no cell of its own. The
-    kernel_info round trip that proves both channels connected is kept as upstream does it.
-    """
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (timeout if timeout is not None else 60)
-        while True:
-            self.kernel_info()
-            try:
-                msg = await self.shell_channel.get_msg(timeout=0.5)
-            except Empty:
-                msg = None
-            if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.5)  # IOPub is subscribed
-                except Empty:
-                    pass
-                else:
-                    self._handle_kernel_info_reply(msg)
-                    break
-            if not await self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-        while True:  # drain, without waiting for silence
-            try:
-                await self.iopub_channel.get_msg(timeout=0)
-            except Empty:
-                break
 
 
 class WarmKernels:
@@ -84,7 +44,7 @@ class WarmKernels:
     def _start(self, cwd: Path) -> tuple[Path, AsyncKernelManager, BlockingKernelClient]:
         from marketnotes.execute import KERNEL_ARGS, kernel_name
 
-        km = AsyncKernelManager(kernel_name=kernel_name(), client_class="marketnotes.engines.QuickReadyClient")
+        km = AsyncKernelManager(kernel_name=kernel_name(), client_class="marketnotes.runtime.kernel_client.QuickReadyClient")
         self._run(km.start_kernel(extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [], cwd=str(cwd)))
         client = BlockingKernelClient()
         client.load_connection_info(km.get_connection_info())
@@ -128,7 +88,7 @@ class Engines:
     def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium", kernels=None):
         """`kernels` is a kernel source to use (a batch's shared zygote); by default one is
         made here: a zygote for many notes on Linux, else pre-started kernels."""
-        from marketnotes import zygote
+        from marketnotes.runtime import zygote
         from marketnotes.render.pdf import get_backend
 
         if kernels is None:
@@ -137,20 +97,19 @@ class Engines:
         self.pdf = get_backend(pdf_backend) if pdf else None
 
     @classmethod
-    def for_params(cls, params_path: Path, overrides: list[str] | None = None, as_of: str | None = None, output_dir: Path | None = None) -> Engines:
-        """Engines for one note, its kernel already booting in the template's folder.
+    def for_params(cls, params, params_path: Path, output_dir: Path | None = None) -> Engines:
+        """Engines for one note (validated `params` from `params_path`), its kernel already
+        booting in the template's folder.
 
-        Needs only the params file and the template's location (no pandas, no papermill), so
-        a caller can start this first and import the rest while the kernel boots. A params or
-        template error, an output folder that cannot be written and a missing Chromium are
-        raised here, before anything has started.
+        Needs only the params and the template's location (no pandas, no papermill), so a
+        caller can start this first and import the rest while the kernel boots. A template
+        error, an output folder that cannot be written and a missing Chromium are raised
+        here, before anything has started.
         """
-        from marketnotes.params import load_params
         from marketnotes.render.pdf import get_backend
         from marketnotes.templates import locate_template
         from marketnotes.transaction import check_writable
 
-        params = load_params(params_path, overrides or [], as_of)
         template = locate_template(params.template, params_path)
         check_writable(output_dir or params.output_dir)
         if "pdf" in params.formats:

@@ -7,7 +7,7 @@ child per note. Each child becomes a brand-new ipykernel (new IPython shell, new
 whose modules are in the zygote's pristine state, because the zygote itself never runs note
 code. So notes stay isolated exactly as with a cold kernel, at the cost of a fork.
 
-Protocol (stdin/stdout of `python -m marketnotes.zygote`): the worker writes, per line, the
+Protocol (stdin/stdout of `python -m marketnotes.runtime.zygote`): the worker writes, per line, the
 path of a connection file and the kernel's working directory (tab-separated); the zygote
 answers with the forked kernel's pid. The zygote and every
 kernel it forks die with their owner, even on SIGKILL (`die_with_parent`). Linux only (fork
@@ -137,12 +137,12 @@ class ForkedKernel:
 
 @cache
 def _forked_client_class():
-    """A QuickReadyClient (engines.py) whose liveness check is a pid check: the kernel is a
+    """A QuickReadyClient (kernel_client.py) whose liveness check is a pid check: the kernel is a
     just-forked process with no KernelManager behind it. Built on first use (the zygote
     process itself never needs it), then reused."""
     from traitlets import Int
 
-    from marketnotes.engines import QuickReadyClient
+    from marketnotes.runtime.kernel_client import QuickReadyClient
 
     class ForkedKernelClient(QuickReadyClient):
         pid = Int(0)
@@ -175,7 +175,7 @@ class Zygote:
         # in order, instead of interrupting the zygote's imports with a traceback. It and its
         # kernels die with this process even when it is SIGKILLed (die_with_parent).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marketnotes.zygote", str(os.getpid())],
+            [sys.executable, "-m", "marketnotes.runtime.zygote", str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -16,7 +16,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketnotes import zygote
+from marketnotes.runtime import zygote
 from marketnotes.errors import MarketNotesError
 
 
@@ -55,7 +55,8 @@ def preload() -> None:
     and the price cache are already there: the batch loaded the data before forking.)"""
     import playwright.sync_api  # noqa: F401  (imported only; the driver starts in each worker)
 
-    from marketnotes import engines, manifest, pipeline  # noqa: F401
+    from marketnotes import manifest, pipeline
+    from marketnotes.runtime import engines  # noqa: F401
     from marketnotes.render.html import exporter
 
     exporter()
@@ -71,7 +72,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     if batch_pid is not None:
         zygote.die_with_parent(batch_pid)  # a SIGKILLed batch takes its workers along
     from marketnotes import pipeline
-    from marketnotes.engines import Engines
+    from marketnotes.runtime.engines import Engines
     from marketnotes.templates import find_template
 
     with Engines(many=True, kernels=kernels) as engines:

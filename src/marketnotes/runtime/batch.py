@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketnotes import atomic, faults, zygote
+from marketnotes import atomic, faults
+from marketnotes.runtime import zygote
 from marketnotes.calendar import resolve_as_of
 from marketnotes.errors import AsOfError, CorruptData, MarketNotesError, SourceUnavailable, UnknownSymbol
 from marketnotes.params import load_params
 from marketnotes.pipeline import load_data
-from marketnotes.worker import Job, JobResult, preload, run_worker
+from marketnotes.runtime.worker import Job, JobResult, preload, run_worker
 
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "day": None}
 

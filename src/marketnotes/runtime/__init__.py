@@ -1,0 +1,11 @@
+"""What *runs* notes, apart from the stages that *make* one (pipeline.py and its stages).
+
+- `engines.py`: a note's kernel and browser, started ahead of need;
+- `zygote.py`: fresh kernels forked from a warm process;
+- `single.py`: one note from the command line, cold;
+- `worker.py`: a process that renders many notes with warm state;
+- `batch.py`: many notes — prefetch, queue, progress, retries, summary — on an executor;
+- `executors.py`: where a batch's notes run (local worker processes, or a Dask cluster).
+
+Stages never import from here; this package imports the stages.
+"""
