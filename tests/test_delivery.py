@@ -4,7 +4,6 @@ import email
 import json
 import shutil
 import socket
-import subprocess
 import sys
 from email import policy
 

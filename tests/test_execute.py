@@ -1,7 +1,6 @@
 """Failures a template author meets: a failing cell, a missing template, escaping, atomicity."""
 
 import json
-import subprocess
 import sys
 
 import nbformat

@@ -2,7 +2,6 @@
 constructed series whose answers are worked out by hand in the comments."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from marketnotes.facts.regime import bull_highs, last_correction_close, regime_at

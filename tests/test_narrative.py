@@ -8,7 +8,6 @@ import pytest
 from markupsafe import Markup
 
 from marketnotes.facts import FactsConfig, compute_facts
-from marketnotes.facts.table import FactTable
 from marketnotes.narrative import check_html, compose, write_note
 from marketnotes.narrative.words import DOWN, UP, allowed_words, move_word, tier
 from test_facts import panel

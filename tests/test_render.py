@@ -1,8 +1,6 @@
 """The rendered note as a reader meets it: HTML in a real Chromium, the PDF's text and pixels."""
 
 import json
-import subprocess
-import sys
 
 import matplotlib.image as mpimg
 import nbformat

@@ -4,7 +4,6 @@ each other; an unwritable folder is one line."""
 
 import hashlib
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path

@@ -299,6 +299,8 @@ def batch_cmd(
     timeout: Timeout = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="retry notes that failed for a transient reason (network, kernel or browser crash)")] = 0,
     force: Annotated[bool, typer.Option("--force", help="render every note, even those whose inputs have not changed")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="local (worker processes here) or dask (a Dask cluster)")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", envvar="MARKETNOTES_DASK_SCHEDULER", help="address of a running Dask scheduler (implies --executor dask)")] = None,
 ) -> None:
     """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -334,7 +336,7 @@ def batch_cmd(
                 bar.advance(task)
             bar.update(task, description=f"{names[index]}: {stage}")
 
-        summary = batch.run_batch(jobs, workers, offline, progress, retries)
+        summary = batch.run_batch(jobs, workers, offline, progress, retries, "dask" if scheduler else executor, scheduler)
     root = output_dir or load_params(params_files[0], list(overrides)).output_dir
     delivered = send_all(summary.results) if send_all else True
     path = summary.write(Path(root))

@@ -227,6 +227,17 @@ class RenderError(TemplateError):
         super().__init__(f"{stage} failed: {reason}")
 
 
+class ExecutorError(MarketNotesError):
+    """A batch executor that cannot run: unknown, not installed, its cluster unreachable,
+    or workers running another marketnotes version than this client."""
+
+    exit_code = 2
+
+    def __init__(self, executor: str, reason: str):
+        self.executor, self.reason = executor, reason
+        super().__init__(f"executor {executor}: {reason}")
+
+
 class BrowserNotFound(MarketNotesError):
     exit_code = 6
 

@@ -81,10 +81,12 @@ def render_note(
     on_stage: Callable[[str], None] = lambda stage: None,
     kernel=None,
     force: bool = True,
+    template: Path | None = None,
 ) -> RenderResult:
     """facts -> notebook -> HTML -> PDF -> facts.json + manifest, staged and published as one.
 
-    Without `force`, a note whose inputs (manifest.input_hash) are those its intact folder
+    `template` is a copy of the note's template to use instead of finding it (a Dask worker
+    gets the template's bytes with the task). Without `force`, a note whose inputs (manifest.input_hash) are those its intact folder
     was made from is left as it is: a re-run backfill renders only what changed.
 
     Everything is written into the note's staging folder (transaction.py); the folder
@@ -101,7 +103,7 @@ def render_note(
     timings: dict[str, float] = {}
     clock = _Clock(timings, on_stage, Deadline(spec))
     with NoteTransaction(spec.out_dir) as folder:
-        template, events = find_template(spec), note_events(spec)
+        template, events = template or find_template(spec), note_events(spec)
         inputs = manifest.input_hash(spec, prices, template, events)
         if not force and manifest.up_to_date(spec.out_dir, inputs):
             return RenderResult(spec, {}, {}, None, up_to_date=True)

@@ -152,7 +152,7 @@ def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
     table.add(f"{key}.regime.drawdown", values[-1] / top - 1, "pct", f"{label} close relative to its bull-market high", peak, as_of, symbol)
     table.add(f"{key}.regime.peak.date", peak, "date", f"{label} bull-market high the regime is measured from", end=peak, symbol=symbol)
     table.add(f"{key}.regime.peak.value", top, "level", f"{label} bull-market high", end=peak, symbol=symbol)
-    table.add(f"{key}.regime.peak.record", int(top >= values[: regime.peak + 1].max()), "count", f"1 when that high was a record close in the data", end=peak, symbol=symbol)
+    table.add(f"{key}.regime.peak.record", int(top >= values[: regime.peak + 1].max()), "count", "1 when that high was a record close in the data", end=peak, symbol=symbol)
     table.add(f"{key}.regime.trough.date", trough, "date", f"{label} low the regime is measured from (bear-market low for a bull market)", end=trough, symbol=symbol)
     table.add(f"{key}.regime.trough.value", low, "level", f"{label} that low", end=trough, symbol=symbol)
     table.add(f"{key}.regime.trough.drawdown", low / top - 1, "pct", f"{label} that low relative to the high", peak, trough, symbol)

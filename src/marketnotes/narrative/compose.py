@@ -212,7 +212,6 @@ def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
         if not angles.in_week(facts, symbols[0], facts.value(f"{kind}.last.date")):
             continue
         mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.{kind}.last.day")))
-        k = f"{key_of(mover)}.{kind}"
         if any(a.kind == "event_day" and a.args == (kind, mover) for a in ranked):
             out.append(say("event_day", kind, mover, EVENT_NOUNS.get(kind, "")))
     return out

@@ -4,8 +4,9 @@
 - `zygote.py`: fresh kernels forked from a warm process;
 - `single.py`: one note from the command line, cold;
 - `worker.py`: a process that renders many notes with warm state;
-- `batch.py`: many notes — prefetch, queue, progress, retries, summary — on an executor;
-- `executors.py`: where a batch's notes run (local worker processes, or a Dask cluster).
+- `batch.py`: many notes — prefetch, summary — on an executor;
+- `executors.py`: where a batch's notes run: `local.py` (worker processes here, with
+  queues, retries and signal handling) or `dask_executor.py` (a Dask cluster).
 
 Stages never import from here; this package imports the stages.
 """

@@ -55,7 +55,7 @@ def preload() -> None:
     and the price cache are already there: the batch loaded the data before forking.)"""
     import playwright.sync_api  # noqa: F401  (imported only; the driver starts in each worker)
 
-    from marketnotes import manifest, pipeline
+    from marketnotes import manifest, pipeline  # noqa: F401
     from marketnotes.runtime import engines  # noqa: F401
     from marketnotes.render.html import exporter
 

@@ -1,0 +1,189 @@
+"""The Dask executor: a batch's notes on a Dask cluster, local or remote.
+
+- The client loads each note's data (from the cache the batch's prefetch filled) and ships
+  the price snapshot and the template's bytes with the task: workers need no data source,
+  network, cache or shared filesystem.
+- Each Dask worker keeps its expensive state warm across tasks in a `WorkerPlugin` (a
+  kernel zygote and Chromium, the same `Engines` a local worker uses); every note still gets
+  a kernel that has never run another note.
+- Workers render into a private temporary folder and return the note's files; the client
+  publishes them exactly as a local batch does (one atomic swap per note folder, lock,
+  manifest), so the output is the same wherever the note ran.
+- Failures: a note that fails deterministically comes back as a failure record and is not
+  retried; a worker process that dies mid-note is rescheduled by Dask, and a note that keeps
+  killing workers is reported as `KilledWorker` without stopping the others. An unreachable
+  scheduler, or workers on another marketnotes version, is one error before anything renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed.scheduler import KilledWorker
+
+from marketnotes import __version__, manifest, pipeline
+from marketnotes.analysis import note_events
+from marketnotes.errors import ExecutorError, MarketNotesError
+from marketnotes.runtime.executors import register_executor
+from marketnotes.runtime.worker import Job, JobResult
+from marketnotes.templates import find_template
+from marketnotes.transaction import NoteTransaction
+
+PLUGIN = "marketnotes-engines"
+CONNECT_SECONDS = 10
+
+
+class NoteEngines(WorkerPlugin):
+    """A Dask worker's warm state: kernel zygote and browser, built once per worker process."""
+
+    def __init__(self, want_pdf: bool):
+        self.want_pdf, self.engines = want_pdf, None
+
+    def setup(self, worker) -> None:
+        from marketnotes.runtime.engines import Engines
+
+        self.engines = Engines(many=True)
+        if self.want_pdf:
+            self.engines.pdf.prelaunch()
+
+    def teardown(self, worker) -> None:
+        if self.engines is not None:
+            self.engines.close()
+
+
+def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> dict:
+    """Runs on a Dask worker: render one note in a private folder and return its files.
+    A deterministic failure is returned, not raised, so Dask does not retry it."""
+    engines = get_worker().plugins[PLUGIN].engines
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="marketnotes-dask-") as work:
+        template = Path(work) / "template" / template_name
+        template.parent.mkdir()
+        template.write_bytes(template_bytes)
+        here = dataclasses.replace(spec, output_root=Path(work) / "out")
+        try:
+            with engines.kernel(template.parent) as km:
+                result = pipeline.render_note(here, prices, pdf_backend=engines.pdf, kernel=km, template=template)
+        except MarketNotesError as exc:
+            return {"error": str(exc).replace(work, "<worker>"), "error_type": type(exc).__name__, "transient": exc.transient}
+        files = {p.name: p.read_bytes() for p in here.out_dir.iterdir()}
+    return {
+        "files": files,
+        "timings": result.timings,
+        "seconds": time.perf_counter() - start,
+        "pid": os.getpid(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+@register_executor("dask")
+class DaskExecutor:
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers, self.scheduler = workers, scheduler
+        self.cluster = self.client = None
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            if self.scheduler:
+                self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
+            else:
+                self.cluster = LocalCluster(
+                    n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
+                )
+                self.client = Client(self.cluster)
+            self.client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError) as exc:
+            self.__exit__()
+            where = self.scheduler or "a local cluster"
+            raise ExecutorError("dask", f"cannot reach {where} ({type(exc).__name__}: {exc})") from None
+        self._check_versions()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for part in (self.client, self.cluster):
+            if part is not None:
+                part.close()
+
+    def _check_versions(self) -> None:
+        def probe():  # defined here so it is shipped by value, whatever the worker has installed
+            import marketnotes
+
+            return getattr(marketnotes, "__version__", "unknown")
+
+        other = {addr: v for addr, v in self.client.run(probe).items() if v != __version__}
+        if other:
+            addr, version = next(iter(other.items()))
+            self.__exit__()
+            raise ExecutorError("dask", f"worker {addr} runs marketnotes {version}, this client {__version__}; install the same version on both")
+
+    def workers_for(self, jobs: int) -> int:
+        return len(self.client.scheduler_info()["workers"])
+
+    def run(self, jobs: list[Job], want_pdf: bool, on_progress, retries: int) -> list[JobResult]:
+        self.client.register_plugin(NoteEngines(want_pdf), name=PLUGIN)
+        results, futures, specs, tries = [], {}, {}, dict.fromkeys((j.index for j in jobs), 0)
+        for job in jobs:
+            outcome = self._submit(job, specs, futures)
+            if isinstance(outcome, JobResult):
+                results.append(outcome)
+                on_progress(outcome, job.index, "done")
+        try:
+            pending = as_completed(list(futures))
+            for future in pending:
+                job = futures.pop(future)
+                outcome = self._collect(job, specs[job.index], future)
+                if outcome.transient and tries[job.index] < retries:
+                    tries[job.index] += 1
+                    again = self._submit(job, specs, futures, resubmit=True)
+                    if not isinstance(again, JobResult):
+                        pending.add(again)
+                        continue
+                    outcome = again
+                outcome.attempts = tries[job.index] + 1
+                results.append(outcome)
+                on_progress(outcome, job.index, "done")
+        except BaseException:
+            self.client.cancel(list(futures))
+            raise
+        return results
+
+    def _submit(self, job: Job, specs: dict, futures: dict, resubmit: bool = False):
+        """Prepare a note here and send it off (returns its future); an up-to-date or
+        unpreparable note is answered at once (returns its JobResult)."""
+        try:
+            spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, True, job.output_dir)
+            template = find_template(spec)
+            if not (job.force or resubmit) and manifest.up_to_date(spec.out_dir, manifest.input_hash(spec, prices, template, note_events(spec))):
+                return JobResult(job.index, spec.name, spec.as_of_iso, "up-to-date", 0.0, output=str(spec.out_dir))
+        except MarketNotesError as exc:
+            return JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__)
+        specs[job.index] = spec
+        future = self.client.submit(render_remote, spec, prices, template.name, template.read_bytes(), key=f"note-{job.index}-{os.urandom(4).hex()}", pure=False)
+        futures[future] = job
+        return future
+
+    def _collect(self, job: Job, spec, future) -> JobResult:
+        """A finished task -> published note folder and its result line."""
+        try:
+            done = future.result()
+        except KilledWorker as exc:
+            return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=f"the note kept killing Dask workers ({exc})", error_type="KilledWorker")
+        if "error" in done:
+            return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=done["error"], error_type=done["error_type"], transient=done["transient"])
+        try:
+            with NoteTransaction(spec.out_dir) as folder:
+                for name, data in done["files"].items():
+                    folder.path(name).write_bytes(data)
+                folder.publish()
+        except MarketNotesError as exc:
+            return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=str(exc), error_type=type(exc).__name__)
+        detail = ", ".join(f"{k} {v:.2f}s" for k, v in done["timings"].items())
+        return JobResult(job.index, spec.name, spec.as_of_iso, "ok", done["seconds"], output=str(spec.out_dir), detail=detail, peak_rss_mb=done["peak_rss_mb"], pid=done["pid"])

@@ -1,0 +1,97 @@
+"""Batches on a real Dask cluster of worker processes on 127.0.0.1: the same notes as a local
+batch, a worker killed mid-batch, and the two ways a cluster can be unusable."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster
+
+from conftest import run
+from marketnotes.runtime.batch import backfill_dates, run_batch
+from marketnotes.runtime.worker import Job
+
+pytestmark = pytest.mark.slow
+
+
+def jobs(repo, out, start="2018-11-30", end="2018-12-21"):
+    return [Job(i, repo / "params" / "demo.yaml", d, ("formats=[html]",), out) for i, d in enumerate(backfill_dates(start, end))]
+
+
+def note_text(folder: Path) -> str:
+    """The note as a reader sees it, without the line that says when it was generated."""
+    return re.sub(r"Generated [^<]* by marketnotes", "", (folder / "note.html").read_text())
+
+
+def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
+    local = run_batch(jobs(repo, tmp_path / "local"), workers=2)
+    remote = run_batch(jobs(repo, tmp_path / "dask"), workers=2, executor="dask")
+    assert [r.status for r in remote.results] == ["ok"] * 4 == [r.status for r in local.results], [r.error for r in remote.results]
+    for note in sorted((tmp_path / "local").glob("*/demo")):
+        twin = tmp_path / "dask" / note.relative_to(tmp_path / "local")
+        assert (twin / "facts.json").read_bytes() == (note / "facts.json").read_bytes()
+        assert note_text(twin) == note_text(note)
+    code = run([sys.executable, "-m", "marketnotes", "verify", str(tmp_path / "dask")], capture_output=True, text=True, timeout=60)
+    assert code.returncode == 0 and "4 of 4 notes intact" in code.stdout
+
+
+@pytest.fixture
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None) as c:
+        yield c
+
+
+def test_a_worker_killed_mid_batch_and_the_batch_still_completes(repo, tmp_path, cluster):
+    out = tmp_path / "reports"
+    with Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+
+    def kill_one_worker_once_a_note_is_out():
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(pids[0], signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_one_worker_once_a_note_is_out, daemon=True)
+    killer.start()
+    summary = run_batch(jobs(repo, out, "2018-10-01", "2018-12-21"), scheduler=cluster.scheduler_address, executor="dask")
+    killer.join(timeout=5)
+    assert [r.status for r in summary.results] == ["ok"] * 12, [r.error for r in summary.results]
+    with Client(cluster) as client:
+        assert pids[0] not in client.run(os.getpid).values()  # it really died (and was replaced)
+
+
+def test_an_unreachable_scheduler_is_one_line_before_anything_renders(repo, tmp_path):
+    proc = run(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300"},
+    )
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1].startswith("error: executor dask: cannot reach tcp://127.0.0.1:9"), proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+def test_workers_on_another_marketnotes_version_are_refused(repo, tmp_path):
+    fake = tmp_path / "other" / "marketnotes"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('__version__ = "0.0.1-other"\n')
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None) as cluster:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            env={**os.environ, "PYTHONPATH": str(tmp_path / "other")}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            proc = run(
+                [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(tmp_path / "out"), "--scheduler", cluster.scheduler_address],
+                capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300"},
+            )
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert "runs marketnotes 0.0.1-other" in proc.stderr and "Traceback" not in proc.stderr
