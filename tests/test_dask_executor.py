@@ -95,3 +95,28 @@ def test_workers_on_another_marketnotes_version_are_refused(repo, tmp_path):
             worker.wait(timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert "runs marketnotes 0.0.1-other" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_stops_a_dask_batch_with_one_line_and_no_process_left(repo, tmp_path):
+    from test_batch import _live_processes_tagged
+
+    out = tmp_path / "reports"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-06-01", "--to", "2018-12-21", "--output-dir", str(out), "--executor", "dask", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(tmp_path)},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C: the client and every Dask worker
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err[-3000:]
+    deadline = time.monotonic() + 10
+    while _live_processes_tagged(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _live_processes_tagged(str(tmp_path)) == []
+    assert not list(out.glob("*/.demo.staging-*"))

@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import os
 import resource
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -38,6 +39,13 @@ from marketnotes.transaction import NoteTransaction
 
 PLUGIN = "marketnotes-engines"
 CONNECT_SECONDS = 10
+
+
+def dask_setup(worker) -> None:
+    """Dask preload for the workers of a local cluster: a terminal's Ctrl-C reaches the whole
+    process group, and the client alone handles it (it cancels the notes and closes the
+    cluster); workers interrupted on their own would only print tracebacks on the way out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class NoteEngines(WorkerPlugin):
@@ -97,6 +105,7 @@ class DaskExecutor:
                 self.cluster = LocalCluster(
                     n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
+                    preload=[__name__],
                 )
                 self.client = Client(self.cluster)
             self.client.wait_for_workers(1, timeout=CONNECT_SECONDS)
