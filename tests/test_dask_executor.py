@@ -120,3 +120,31 @@ def test_ctrl_c_stops_a_dask_batch_with_one_line_and_no_process_left(repo, tmp_p
         time.sleep(0.2)
     assert _live_processes_tagged(str(tmp_path)) == []
     assert not list(out.glob("*/.demo.staging-*"))
+
+
+def test_a_failing_note_is_a_record_and_a_note_that_kills_workers_is_killedworker(repo, tmp_path):
+    """A raising cell fails its note once (no retry); a cell that kills its Dask worker is
+    rescheduled until Dask gives up (KilledWorker); the other notes are unaffected."""
+    import dask
+    import nbformat
+
+    from test_execute import make_project
+
+    params = make_project(tmp_path, repo)
+    source = nbformat.read(tmp_path / "templates" / "weekly-rotation.ipynb", as_version=4)
+    for name, cell in [
+        ("raises", "raise ValueError('bad chart')"),
+        # the kernel's parent is the zygote, whose parent is the Dask worker process
+        ("killer", "import os, signal\nos.kill(int(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1]), signal.SIGKILL)"),
+    ]:
+        nb = nbformat.from_dict(source)
+        nb.cells.insert(3, nbformat.v4.new_code_cell(cell))
+        nbformat.write(nb, tmp_path / "templates" / f"{name}.ipynb")
+        (tmp_path / "params" / f"{name}.yaml").write_text(params.read_text() + f"template: {name}\nname: {name}\n")
+    batch = [Job(0, tmp_path / "params" / "raises.yaml", "2018-12-21"), Job(1, tmp_path / "params" / "killer.yaml", "2018-12-21"), Job(2, params, "2018-12-21")]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        summary = run_batch(batch, workers=2, executor="dask", retries=2)
+    by_note = {r.note: r for r in summary.results}
+    assert by_note["raises"].error_type == "TemplateCellFailed" and by_note["raises"].attempts == 1
+    assert by_note["killer"].error_type == "KilledWorker"
+    assert by_note["t"].status == "ok"
