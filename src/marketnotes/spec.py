@@ -65,5 +65,6 @@ class NoteSpec:
         return self.output_root / self.as_of_iso / self.name
 
     def path(self, kind: str) -> Path:
-        """note.ipynb, note.html, note.pdf, facts.json, manifest.json, note.failed.ipynb."""
+        """The published path of note.ipynb, note.html, note.pdf, facts.json or manifest.json
+        (stages write into the note's staging folder: transaction.py)."""
         return self.out_dir / kind
