@@ -23,6 +23,7 @@ from marketnotes.runtime.worker import JobResult, preload, run_worker
 
 STOP_GRACE = 3.0
 
+
 @register_executor("local")
 class LocalExecutor:
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
