@@ -308,17 +308,14 @@ def batch_cmd(
     from marketnotes.runtime import batch
     from marketnotes.calendar import resolve_as_of
     from marketnotes.params import load_params
-    from marketnotes.render.pdf import get_backend
-    from marketnotes.transaction import check_writable
+    from marketnotes.runtime.engines import Engines
     from marketnotes.runtime.worker import Job
 
     overrides = tuple([*(set_ or []), *format_overrides(fmt, timeout)])
     jobs: list[Job] = []
     for path in params_files:
         params = load_params(path, list(overrides), as_of)  # validate every file before starting
-        check_writable(output_dir or params.output_dir)
-        if "pdf" in params.formats:
-            get_backend().check()
+        Engines.preflight(params, output_dir)
         if date_from or date_to:
             if not (date_from and date_to):
                 raise typer.BadParameter("--from and --to go together")

@@ -85,9 +85,10 @@ def render_note(
 ) -> RenderResult:
     """facts -> notebook -> HTML -> PDF -> facts.json + manifest, staged and published as one.
 
-    `template` is a copy of the note's template to use instead of finding it (a Dask worker
-    gets the template's bytes with the task). Without `force`, a note whose inputs (manifest.input_hash) are those its intact folder
-    was made from is left as it is: a re-run backfill renders only what changed.
+    `template` is the note's template when the caller already found it (or a copy: a Dask
+    worker gets the template's bytes with the task). Without `force`, a note whose inputs
+    (manifest.input_hash) are those its intact folder was made from is left as it is: a
+    re-run backfill renders only what changed.
 
     Everything is written into the note's staging folder (transaction.py); the folder
     replaces the previous version only once complete, so a failure or a kill at any point

@@ -127,8 +127,7 @@ def run_batch(
         want_pdf, failed = prefetch(jobs, offline)
         summary = BatchSummary(started, 0.0, 0)
         for job in [j for j in jobs if (j.params_path, j.overrides) in failed]:
-            exc, seconds = failed[(job.params_path, job.overrides)]
-            result = JobResult(job.index, job.params_path.stem, job.as_of, "failed", seconds, error=str(exc), error_type=type(exc).__name__)
+            result = JobResult.failure(job, *failed[(job.params_path, job.overrides)])
             summary.results.append(result)
             on_progress(result, job.index, "done")
         jobs = [j for j in jobs if (j.params_path, j.overrides) not in failed]

@@ -77,8 +77,7 @@ def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> di
         template.write_bytes(template_bytes)
         here = dataclasses.replace(spec, output_root=Path(work) / "out")
         try:
-            with engines.kernel(template.parent) as km:
-                result = pipeline.render_note(here, prices, pdf_backend=engines.pdf, kernel=km, template=template)
+            result = engines.render(here, prices, template=template)
         except MarketNotesError as exc:
             return {"error": str(exc).replace(work, "<worker>"), "error_type": type(exc).__name__, "transient": exc.transient}
         files = {p.name: p.read_bytes() for p in here.out_dir.iterdir()}
@@ -173,7 +172,7 @@ class DaskExecutor:
             if not (job.force or resubmit) and manifest.up_to_date(spec.out_dir, manifest.input_hash(spec, prices, template, note_events(spec))):
                 return JobResult(job.index, spec.name, spec.as_of_iso, "up-to-date", 0.0, output=str(spec.out_dir))
         except MarketNotesError as exc:
-            return JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__)
+            return JobResult.failure(job, exc)
         specs[job.index] = spec
         future = self.client.submit(render_remote, spec, prices, template.name, template.read_bytes(), key=f"note-{job.index}-{os.urandom(4).hex()}", pure=False)
         futures[future] = job

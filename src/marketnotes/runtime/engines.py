@@ -106,17 +106,34 @@ class Engines:
         error, an output folder that cannot be written and a missing Chromium are raised
         here, before anything has started.
         """
-        from marketnotes.render.pdf import get_backend
         from marketnotes.templates import locate_template
-        from marketnotes.transaction import check_writable
 
         template = locate_template(params.template, params_path)
-        check_writable(output_dir or params.output_dir)
-        if "pdf" in params.formats:
-            get_backend().check()
+        cls.preflight(params, output_dir)
         engines = cls(many=False, pdf="pdf" in params.formats)
         engines.kernels.prestart(template.parent)
         return engines
+
+    @staticmethod
+    def preflight(params, output_dir: Path | None = None) -> None:
+        """What would fail a note only at its end, checked before anything starts: an output
+        folder that cannot be written, and (for a PDF) a missing Chromium."""
+        from marketnotes.render.pdf import get_backend
+        from marketnotes.transaction import check_writable
+
+        check_writable(output_dir or params.output_dir)
+        if "pdf" in params.formats:
+            get_backend().check()
+
+    def render(self, spec, prices, template: Path | None = None, **options):
+        """One note on a fresh kernel and this engine's browser (pipeline.render_note), its
+        template found once for both the kernel's folder and the render."""
+        from marketnotes import pipeline
+        from marketnotes.templates import find_template
+
+        template = template or find_template(spec)
+        with self.kernel(template.parent) as km:
+            return pipeline.render_note(spec, prices, pdf_backend=self.pdf, kernel=km, template=template, **options)
 
     @contextmanager
     def kernel(self, template_dir: Path) -> Iterator[object]:

@@ -8,7 +8,6 @@ from pathlib import Path
 from marketnotes import faults, pipeline
 from marketnotes.params import NoteParams, load_params
 from marketnotes.runtime.engines import Engines
-from marketnotes.templates import find_template
 
 
 def render_one(
@@ -41,5 +40,4 @@ def render_one(
         on_stage("loading data")
         faults.checkpoint("loading data")
         spec, prices = pipeline.prepare(params_path, overrides, as_of, offline, output_dir, params)
-        with engines.kernel(find_template(spec).parent) as kernel:
-            return pipeline.render_note(spec, prices, pdf_backend=engines.pdf, on_stage=stage, kernel=kernel)
+        return engines.render(spec, prices, on_stage=stage)

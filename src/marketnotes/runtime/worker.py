@@ -48,6 +48,11 @@ class JobResult:
     transient: bool = False  # may pass on another try (errors.MarketNotesError.transient)
     attempts: int = 1
 
+    @classmethod
+    def failure(cls, job: Job, exc: MarketNotesError, seconds: float = 0.0) -> JobResult:
+        """A job that failed with an expected error, before or while rendering its note."""
+        return cls(job.index, job.params_path.stem, job.as_of, "failed", seconds, error=str(exc), error_type=type(exc).__name__, transient=exc.transient)
+
 
 def preload() -> None:
     """Host-side state every worker needs, built once in the batch process before it forks the
@@ -73,7 +78,6 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
         zygote.die_with_parent(batch_pid)  # a SIGKILLed batch takes its workers along
     from marketnotes import pipeline
     from marketnotes.runtime.engines import Engines
-    from marketnotes.templates import find_template
 
     with Engines(many=True, kernels=kernels) as engines:
         if want_pdf:
@@ -83,15 +87,12 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
             stages.put((job.index, "starting", os.getpid(), job.attempt))
             try:
                 spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, offline, job.output_dir)
-                with engines.kernel(find_template(spec).parent) as km:
-                    result = pipeline.render_note(
-                        spec, prices, pdf_backend=engines.pdf, kernel=km, force=job.force, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt))
-                    )
+                result = engines.render(spec, prices, force=job.force, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt)))
                 status = "up-to-date" if result.up_to_date else "ok"
                 outcome = JobResult(job.index, spec.name, spec.as_of_iso, status, 0.0, output=str(spec.out_dir))
                 outcome.detail = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
             except MarketNotesError as exc:
-                outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=str(exc), error_type=type(exc).__name__, transient=exc.transient)
+                outcome = JobResult.failure(job, exc)
             except Exception as exc:  # a bug must not sink the other notes; keep type and traceback
                 outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=f"{type(exc).__name__}: {exc}", error_type=type(exc).__name__, detail=traceback.format_exc())
             outcome.seconds = time.perf_counter() - start
