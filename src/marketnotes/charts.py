@@ -170,3 +170,19 @@ def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...
         mover = max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.{w}")))
         title = f"{facts.labels[mover]} moved most this week: {fmt(facts.value(f'{key_of(mover)}.ret.{w}'), 'spct1', None)}" if w == "1w" else "Returns by window"
         return _finish(fig, title, source)
+
+
+def line(frame: pd.DataFrame, title: str, source: str, ylabel: str = "") -> Chart:
+    """A template's own series in the house style (`Note.plot`): one line per column, a legend
+    when there is more than one, and the size, fonts, title and source line of the charts above."""
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = _figure()
+        ax = fig.add_subplot()
+        for column in frame.columns:
+            series = frame[column].dropna()
+            ax.plot(series.index, series, label=str(column))
+        if ylabel:
+            ax.set_ylabel(ylabel)
+        if len(frame.columns) > 1:
+            ax.legend(loc="upper left", ncols=2)
+        return _finish(fig, title, source)
