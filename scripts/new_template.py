@@ -1,12 +1,17 @@
-"""Write a fresh copy of the stock template (templates/weekly-rotation.ipynb), without outputs.
+"""Start a new template: the stock note plus a paragraph and a chart of your own, without outputs.
 
-    python scripts/new_template.py [templates/my-note.ipynb]
+    python scripts/new_template.py templates/my-note.ipynb            # the skeleton
+    python scripts/new_template.py templates/my-note.ipynb --stock    # a plain copy of the stock template
 
-Edit the result in Jupyter; `marketnotes templates check` lints it.
+The skeleton shows the authoring calls (docs/templates.md) on the bundled sample: the VIX
+read as "your own data", its facts added with `note.add_series` / `note.add_fact`, a
+paragraph in `note.say` and a chart in `note.plot`. Edit it in Jupyter; `marketnotes
+templates check` lints it. An existing file is never overwritten.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -40,7 +45,7 @@ note = Note.load(
     page_size=page_size, price_snapshot=price_snapshot, facts_snapshot=facts_snapshot,
 )'''
 
-BODY = [
+STOCK = [
     "note.headline()",
     'note.section("The story so far")',
     'note.chart("performance")',
@@ -54,19 +59,60 @@ BODY = [
     'note.chart("returns")',
 ]
 
+OWN_DATA = '''# Your own data: here the VIX closes bundled with marketnotes (they mark holidays with ".").
+import pandas as pd
+from marketnotes.data.files import sample_folder
 
-def build() -> nbformat.NotebookNode:
+vix = pd.read_csv(sample_folder() / "^VIX.csv.gz", index_col="Date", parse_dates=True, na_values=".")
+vix = vix["Close"].dropna().loc[: note.as_of]'''
+
+OWN_FACTS = '''# Facts the paragraph can cite: note.facts_frame("VIX") lists them with how n() writes each.
+note.add_series("^VIX", "VIX", vix)  # VIX.close, VIX.ret.1w, ...: the facts each index gets
+year = vix.loc[note.as_of - pd.DateOffset(years=1) :]
+note.add_fact("VIX.high.1y", year.max(), "level", "VIX highest close over the past year", start=year.index[0], end=year.idxmax())
+note.add_fact("VIX.high.1y.date", year.idxmax(), "date", "the day of the VIX's highest close over the past year")'''
+
+OWN_PARAGRAPH = '''note.say("{{ the('^VIX', true) }} {{ move('VIX.ret.1w') }} {{ window('1w') }}, to {{ n('VIX.close') }}; "
+         "its highest close of the past year was {{ n('VIX.high.1y') }}, on {{ n('VIX.high.1y.date') }}.", title="Volatility")'''
+
+OWN_CHART = '''note.plot(vix, "{{ the('^VIX', true) }} {{ move('VIX.ret.1w', 'present') }} {{ window('1w') }}", ylabel="index points",
+          source="Source: CBOE VIX daily close, bundled sample (via arch).")'''
+
+
+def notebook(body: list[str]) -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     nb.cells = [new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}), new_code_cell(LOAD)]
-    nb.cells += [new_code_cell(src) for src in BODY]
+    nb.cells += [new_code_cell(src) for src in body]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:02d}"
     return nb
 
 
+def stock() -> nbformat.NotebookNode:
+    """The stock template's cells (templates/weekly-rotation.ipynb)."""
+    return notebook(STOCK)
+
+
+def skeleton() -> nbformat.NotebookNode:
+    """The stock note with a VIX paragraph and chart of the template's own before "What to watch"."""
+    body = STOCK[:-2] + [OWN_DATA, OWN_FACTS, OWN_PARAGRAPH, OWN_CHART, *STOCK[-2:]]
+    return notebook(body)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", type=Path, help="where to write the template, e.g. templates/my-note.ipynb")
+    parser.add_argument("--stock", action="store_true", help="a plain copy of the stock template")
+    args = parser.parse_args(argv)
+    if args.target.exists():
+        print(f"{args.target} exists; choose another name", file=sys.stderr)
+        return 2
+    nbformat.write(stock() if args.stock else skeleton(), args.target)
+    print(f"wrote {args.target}")
+    return 0
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "templates/weekly-rotation.ipynb")
-    nbformat.write(build(), target)
-    print(f"wrote {target}")
+    sys.exit(main(sys.argv[1:]))

@@ -2,19 +2,27 @@
 
 Pure of I/O beyond the events calendar; both the pipeline and the template API
 (notebook.py) use it, which is why it is its own module and not part of the pipeline.
+
+It also owns what a template adds to a note (`Authored`: facts from `note.add_fact`, prose
+from `note.say`). The kernel checks each piece as it is said, so a bad sentence fails in its
+own cell; it also writes them to `authored.json` beside the facts snapshot, and the host
+merges that file into the note's facts (they reach facts.json) and checks the template's
+prose again against the merged table (`with_authored`) before anything is published.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
 from marketnotes.data import PriceData
-from marketnotes.errors import FactCheckFailed
+from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
 from marketnotes.events import load_events
-from marketnotes.facts import FactsConfig, FactTable, compute_facts
-from marketnotes.narrative import CheckResult, Narrative, write_note
+from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
+from marketnotes.narrative import CheckResult, Narrative, said, write_note
+from marketnotes.narrative.check import plain_text
 from marketnotes.spec import NoteSpec
 
 
@@ -37,3 +45,57 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.D
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)
     return Analysis(facts, narrative, check)
+
+
+AUTHORED_FILE = "authored.json"  # written by the kernel beside the facts snapshot, read by the host
+
+
+@dataclass
+class Said:
+    """A piece of template prose as the kernel checked it, and the cell that said it."""
+
+    html: str
+    cell: int | None  # the kernel's execution count: the host finds the template cell by it
+    source: str  # the cell's first line
+    kind: str = "say"  # "say": a paragraph (fact check and lint); "title": a chart title (fact check)
+
+
+@dataclass
+class Authored:
+    """What a template added to its note: labels and facts for its own series, and its prose."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    said: list[Said] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps({"labels": self.labels, "facts": [asdict(f) for f in self.facts], "said": [asdict(s) for s in self.said]}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Authored:
+        payload = json.loads(text)
+        return cls(payload["labels"], [Fact(**f) for f in payload["facts"]], [Said(**s) for s in payload["said"]])
+
+
+def with_authored(analysis: Analysis, authored: Authored) -> Analysis:
+    """The note's analysis plus what its template added: the facts join a copy of the table
+    (so facts.json holds every number the note states), each piece of template prose is
+    fact-checked against it and the paragraphs linted together with the note's own prose;
+    the counts and findings join the note's check result. A failed check raises
+    `SayCheckFailed` carrying the cell that said it."""
+    labels = {**analysis.facts.labels, **{s: label for s, label in authored.labels.items() if s not in analysis.facts.labels}}
+    facts = FactTable(analysis.facts.as_of, labels, dict(analysis.facts.facts))  # the note's indices stay first
+    for fact in authored.facts:
+        if fact.id in facts:
+            raise FactRejected(fact.id, f"a built-in fact already has this id ({facts[fact.id].description})")
+        facts.facts[fact.id] = fact
+    base = analysis.check
+    check = CheckResult(list(base.problems), base.numbers, base.words, list(base.style))
+    for piece in authored.said:
+        result = said.check_one(piece.html, facts)
+        if result.problems:
+            raise SayCheckFailed(result.problems, plain_text(piece.html), piece.cell, piece.source)
+        check.numbers, check.words = check.numbers + result.numbers, check.words + result.words
+    paragraphs = [piece.html for piece in authored.said if piece.kind == "say"]
+    check.style += [str(f) for found in said.lint_said(analysis.narrative, facts, paragraphs) for f in found]
+    return Analysis(facts, analysis.narrative, check)

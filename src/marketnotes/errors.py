@@ -221,6 +221,31 @@ class FactCheckFailed(TemplateError):
         super().__init__("fact check failed: " + "; ".join(problems[:5]))
 
 
+class SayCheckFailed(TemplateError):
+    """A template's own prose (`note.say`, a `note.plot` title) states a number, date or move
+    verb that does not come from a fact, or cites a fact or label the note does not have.
+
+    Raised in the kernel, it reaches the user through `TemplateCellFailed`, which names the
+    cell; `cell` (the kernel's execution count) and `source` (the cell's first line) let the
+    host name it too when its own re-check of the template's prose fails.
+    """
+
+    HINT = "numbers, dates and move verbs come only from facts: {{ n('ID') }}, {{ move('ID') }}; note.facts_frame() lists the ids"
+
+    def __init__(self, problems: list[str], text: str = "", cell: int | None = None, source: str = ""):
+        self.problems, self.text, self.cell, self.source = problems, text, cell, source
+        super().__init__("; ".join(problems[:3]) + f" ({self.HINT})")
+
+
+class FactRejected(TemplateError):
+    """`note.add_fact` refused a fact: its id is malformed or already taken, or its value or
+    unit cannot be a fact. A template's facts join the note's table, so ids must be unique."""
+
+    def __init__(self, fid: str, reason: str):
+        self.fid, self.reason = fid, reason
+        super().__init__(f"note.add_fact({fid!r}): {reason}")
+
+
 class RenderError(TemplateError):
     def __init__(self, stage: str, reason: str, transient: bool = False):
         self.stage, self.reason, self.transient = stage, reason, transient

@@ -116,6 +116,13 @@ def template_cell_number(executed_index: int, template: Path) -> int:
     return executed_index + (0 if param_idx is not None and executed_index > param_idx else 1)
 
 
+def template_cell_of(nb: nbformat.NotebookNode, execution_count: int | None, template: Path) -> int | None:
+    """The template's number of the executed cell that ran as `execution_count` (a kernel's
+    In[N]), so a check made after the run can still name its cell."""
+    index = next((i for i, c in enumerate(nb.cells) if execution_count is not None and c.get("execution_count") == execution_count), None)
+    return None if index is None else template_cell_number(index, template)
+
+
 def _running_cell(partial: Path | None, template: Path) -> tuple[int | None, str]:
     """The template's number and source of the last cell papermill started, if any."""
     if partial is None:

@@ -19,8 +19,8 @@ import pandas as pd
 from marketnotes import atomic, faults
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
-from marketnotes.analysis import Analysis, analyse, note_events
-from marketnotes.errors import NoteTimedOut
+from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, analyse, note_events, with_authored
+from marketnotes.errors import NoteTimedOut, SayCheckFailed, TemplateCellFailed
 from marketnotes.params import NoteParams, load_params
 from marketnotes.spec import NoteSpec
 from marketnotes.templates import find_template
@@ -117,6 +117,7 @@ def render_note(
             declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
             parameters = execute.template_parameters(spec, snapshot, declared, facts_file)
             nb = execute.execute(template, parameters, folder, kernel, clock.deadline)
+            analysis = _with_template_prose(analysis, Path(work) / AUTHORED_FILE, nb, template)
         written = [folder.path("note.ipynb")]
         with clock("html"):
             html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
@@ -136,6 +137,23 @@ def render_note(
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)
+
+
+def _with_template_prose(analysis: Analysis, sidecar: Path, nb, template: Path) -> Analysis:
+    """Merge what the template added and said (note.add_fact, note.say: the kernel's
+    authored.json) into the note's facts, and check it again here, where facts.json is
+    written. A failure names the template cell, as a failing cell does."""
+    if not sidecar.exists():
+        return analysis
+    try:
+        return with_authored(analysis, Authored.from_json(sidecar.read_text(encoding="utf-8")))
+    except SayCheckFailed as err:
+        from marketnotes import execute
+
+        cell = execute.template_cell_of(nb, err.cell, template)
+        if cell is None:
+            raise
+        raise TemplateCellFailed(template.name, cell, type(err).__name__, str(err), err.source, None) from None
 
 
 class Deadline:

@@ -158,6 +158,12 @@ class Writer:
             return Markup(" and ").join(parts)
         return Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
 
+    def helpers(self) -> dict:
+        """The globals a template writes with: the phrasebook's, and a template's own `note.say`
+        (one list, so what a user may write is exactly what the phrasebook may)."""
+        names = "n an move rel word group tier window record complete years_ago release_on the label labels names has v"
+        return {name: getattr(self, name) for name in names.split()}
+
 
 def statement(fact, text: str) -> str:
     """What a number says, for "each fact once": the same figure about the same index, ending on
@@ -186,12 +192,7 @@ class Phrasebook:
 
     def __init__(self, facts: FactTable, template: str = "phrasebook.j2"):
         self.writer = Writer(facts)
-        w = self.writer
-        helpers = dict(
-            n=w.n, an=w.an, move=w.move, rel=w.rel, word=w.word, group=w.group, tier=w.tier, window=w.window,
-            record=w.record, complete=w.complete, years_ago=w.years_ago, release_on=w.release_on, the=w.the, label=w.label, labels=w.labels, names=w.names, has=w.has, v=w.v,
-        )
-        self.module = environment().get_template(template).make_module(helpers)
+        self.module = environment().get_template(template).make_module(self.writer.helpers())
 
     def say(self, macro: str, *args, score: float = 0.0, **kwargs) -> Sentence | None:
         self.writer.used, self.writer.numbers = [], []
