@@ -4,11 +4,13 @@ The same N notes (the demo params, N consecutive Fridays of the bundled sample) 
 to HTML + PDF two ways on this machine:
 
   (a) naive: per note, `papermill` CLI -> `jupyter nbconvert --to html --no-input` ->
-      headless `chromium --print-to-pdf`, one note after another (what a cron loop does);
-  (b) `marketnotes batch params/demo.yaml --from .. --to ..` with its default workers.
+      headless Chromium `--print-to-pdf` (the same browser binary marketnotes prints with),
+      one note after another (what a cron loop does);
+  (b) `marketnotes batch params/demo.yaml --from .. --to ..` with its default workers, on
+      the local executor and on the Dask executor (a LocalCluster of as many workers).
 
-It prints per-note medians, the throughput ratio, memory per batch worker (proportional set
-size of the worker and everything it started: zygote, kernels, Chromium), and one cold
+It prints per-note medians, the throughput ratios, the peak total memory of each executor's
+whole process tree (proportional set size, so shared pages count once), and one cold
 `marketnotes render` of a single note. Nothing here is asserted: figures are for reading.
 
     .venv/bin/python scripts/bench.py            # 20 notes
@@ -89,26 +91,24 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-class WorkerMemory(threading.Thread):
-    """Samples each batch worker's tree once a second: the worker, its kernels (zygote and
-    forks), Playwright's driver and Chromium, by proportional set size (shared pages split)."""
+class TreeMemory(threading.Thread):
+    """Samples a batch's whole process tree twice a second (main process, workers, printer,
+    kernel zygote and kernels, Playwright's driver, Chromium; for Dask also the scheduler
+    and its workers) and keeps the peak of the total proportional set size, shared pages
+    split between the processes that map them, so the total counts each page once."""
 
-    def __init__(self, batch_pid: int):
+    def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.batch_pid, self.peak, self.parts, self.stop = batch_pid, {}, {}, threading.Event()
+        self.pid, self.peak, self.parts, self.stop = pid, 0.0, {}, threading.Event()
 
     def run(self) -> None:
-        while not self.stop.wait(1.0):
-            workers = [p for p in descendants(self.batch_pid) if p != self.batch_pid and _ppid(p) == self.batch_pid]
-            for w in workers:
-                parts: dict[str, float] = {}
-                top = "zygote" if "marketnotes.runtime.zygote" in _cmdline(w) else "worker"
-                for p in descendants(w):
-                    kind = top if p == w else _kind(p)
-                    parts[kind] = parts.get(kind, 0.0) + pss_mb(p)
-                total = sum(parts.values())
-                if total > self.peak.get(w, 0.0):
-                    self.peak[w], self.parts[w] = total, parts
+        while not self.stop.wait(0.5):
+            parts: dict[str, float] = {}
+            for p in descendants(self.pid):
+                kind = _kind(p)
+                parts[kind] = parts.get(kind, 0.0) + pss_mb(p)
+            if sum(parts.values()) > self.peak:
+                self.peak, self.parts = sum(parts.values()), parts
 
 
 def _cmdline(pid: int) -> str:
@@ -119,15 +119,20 @@ def _cmdline(pid: int) -> str:
 
 
 def _kind(pid: int) -> str:
+    cmdline = _cmdline(pid)
     try:
         comm = Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return "other"
     if comm.startswith("chrom"):
         return "chromium"
-    if comm.startswith("python"):
-        return "kernels"
-    return "playwright driver" if comm.startswith("node") else comm
+    if "marketnotes.runtime.zygote" in cmdline:
+        return "kernel zygote + kernels"
+    if comm.startswith("node"):
+        return "playwright driver"
+    if "distributed" in cmdline or "dask" in cmdline:
+        return "dask"
+    return "marketnotes processes" if comm.startswith(("python", "marketnotes")) else comm
 
 
 def _ppid(pid: int) -> int:
@@ -142,12 +147,14 @@ def main() -> int:
     ap.add_argument("--notes", type=int, default=20)
     ap.add_argument("--workers", type=int, default=None, help="batch workers (default: cores)")
     args = ap.parse_args()
-    chromium = shutil.which("chromium") or os.environ.get("MARKETNOTES_CHROMIUM")
+    from marketnotes.render.pdf import find_chromium
+
+    chromium = find_chromium()
     if not chromium:
         sys.exit("bench: needs a Chromium (make system-deps, or MARKETNOTES_CHROMIUM=/path)")
     dates = fridays(args.notes)
     work = Path(tempfile.mkdtemp(prefix="marketnotes-bench-"))
-    print(f"{len(dates)} notes ({dates[0]} .. {dates[-1]}), HTML + PDF, {os.cpu_count()} cores; work in {work}")
+    print(f"{len(dates)} notes ({dates[0]} .. {dates[-1]}), HTML + PDF, {os.cpu_count()} cores, {chromium}; work in {work}")
 
     cold = run([str(BIN / "marketnotes"), "render", str(REPO / "params" / "demo.yaml"), "--output-dir", str(work / "cold")])
     print(f"cold `marketnotes render` (one note, HTML+PDF): {cold:.2f} s")
@@ -159,30 +166,32 @@ def main() -> int:
     naive_total = sum(naive)
     print(f"\nnaive chain: {naive_total:.1f} s in all, median {statistics.median(naive):.2f} s per note")
 
-    cmd = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", dates[0], "--to", dates[-1]]
-    cmd += ["--workers", str(args.workers)] if args.workers else []
-    start = time.perf_counter()
-    subprocess.run([*cmd, "--output-dir", str(work / "batch")], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    batch_total = time.perf_counter() - start
-    summary = json.loads(next((work / "batch").glob("batch-*.json")).read_text())
-    in_worker = [r["seconds"] for r in summary["results"]]
-    print(f"marketnotes batch: {batch_total:.1f} s in all on {summary['workers']} workers "
-          f"({batch_total / len(dates):.2f} s per note; median {statistics.median(in_worker):.2f} s inside a worker)")
-    print(f"ratio (naive total / batch total): {naive_total / batch_total:.1f}x")
+    base = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", dates[0], "--to", dates[-1]]
+    base += ["--workers", str(args.workers)] if args.workers else []
+    totals = {}
+    for executor in ("local", "dask"):
+        cmd = [*base, "--executor", executor]
+        start = time.perf_counter()
+        subprocess.run([*cmd, "--output-dir", str(work / executor)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        totals[executor] = time.perf_counter() - start
+        summary = json.loads(next((work / executor).glob("batch-*.json")).read_text())
+        in_worker = [r["seconds"] for r in summary["results"]]
+        print(f"marketnotes batch --executor {executor}: {totals[executor]:.1f} s in all on {summary['workers']} workers "
+              f"({totals[executor] / len(dates):.2f} s per note; median {statistics.median(in_worker):.2f} s inside a worker)")
+        print(f"  ratio (naive total / batch total): {naive_total / totals[executor]:.1f}x")
+    print(f"dask / local: {totals['dask'] / totals['local']:.2f} (time; 1.00 = as fast)")
 
-    # Memory in a second, untimed run: sampling /proc costs CPU the timed run should not pay.
-    proc = subprocess.Popen([*cmd, "--output-dir", str(work / "batch-memory")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    memory = WorkerMemory(proc.pid)
-    memory.start()
-    proc.wait()
-    memory.stop.set()
-    memory.join()
-    rss = max(r["peak_rss_mb"] for r in summary["results"])
-    print(f"memory per worker: worker process peak RSS {rss:.0f} MB")
-    for w, total in memory.peak.items():
-        parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts[w].items(), key=lambda kv: -kv[1]))
-        what = "kernel zygote + kernels, shared by the workers" if "zygote" in memory.parts[w] else "worker + its Chromium"
-        print(f"  {what}: peak PSS {total:.0f} MB ({parts})")
+    # Memory in second, untimed runs: sampling /proc costs CPU the timed runs should not pay.
+    for executor in ("local", "dask"):
+        proc = subprocess.Popen([*base, "--executor", executor, "--output-dir", str(work / f"{executor}-memory")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        memory = TreeMemory(proc.pid)
+        memory.start()
+        proc.wait()
+        memory.stop.set()
+        memory.join()
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts.items(), key=lambda kv: -kv[1]))
+        print(f"memory, --executor {executor}: peak total PSS of the whole process tree {memory.peak:.0f} MB ({parts})")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

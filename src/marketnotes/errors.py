@@ -32,6 +32,18 @@ class MarketNotesError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        """Pickle by state, not by constructor arguments (each subclass has its own), so an
+        error crosses process boundaries whole: from a shared printer or a Dask worker."""
+        return _rebuild, (type(self), self.__dict__.copy())
+
+
+def _rebuild(cls: type[MarketNotesError], state: dict) -> MarketNotesError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
 
 # --- parameters and dates -------------------------------------------------------------
 

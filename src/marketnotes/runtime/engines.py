@@ -85,16 +85,17 @@ class WarmKernels:
 class Engines:
     """A kernel source and a PDF backend for one note (`many=False`) or a batch worker's many."""
 
-    def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium", kernels=None):
+    def __init__(self, many: bool, pdf: bool = True, pdf_backend: str = "chromium", kernels=None, printer=None):
         """`kernels` is a kernel source to use (a batch's shared zygote); by default one is
-        made here: a zygote for many notes on Linux, else pre-started kernels."""
+        made here: a zygote for many notes on Linux, else pre-started kernels. `printer` is a
+        PDF backend to use (a batch's shared browser, runtime/printer.py) instead of one's own."""
         from marketnotes.runtime import zygote
         from marketnotes.render.pdf import get_backend
 
         if kernels is None:
             kernels = zygote.Zygote() if many and zygote.available() else WarmKernels(keep_spare=many)
         self.kernels = kernels
-        self.pdf = get_backend(pdf_backend) if pdf else None
+        self.pdf = (printer or get_backend(pdf_backend)) if pdf else None
 
     @classmethod
     def for_params(cls, params, params_path: Path, output_dir: Path | None = None) -> Engines:

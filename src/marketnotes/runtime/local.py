@@ -1,7 +1,8 @@
 """The local executor: worker processes on this machine, sharing one kernel zygote.
 
 Workers are forked (where fork is safe) after the host-side imports, so they start warm;
-each keeps Chromium and a fresh-kernel source across notes (worker.py). Results, stage
+each keeps a fresh-kernel source across notes (worker.py), and all print through one shared
+Chromium (printer.py). Results, stage
 reports and retries travel over multiprocessing queues; Ctrl-C and SIGTERM stop every
 worker within STOP_GRACE seconds, and workers die with this process even on SIGKILL.
 """
@@ -19,6 +20,7 @@ import time
 from marketnotes import faults
 from marketnotes.runtime import zygote
 from marketnotes.runtime.executors import register_executor
+from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import JobResult, preload, run_worker
 
 STOP_GRACE = 3.0
@@ -33,6 +35,7 @@ class LocalExecutor:
         self.kernels = None
 
     def __enter__(self) -> LocalExecutor:
+        _system_allocator_for_arrow()
         # The kernel zygote imports while the data loads; the workers, forked, share it.
         if self.ctx.get_start_method() == "fork" and zygote.available():
             self.kernels = zygote.Zygote(lock=self.ctx.Lock())
@@ -54,17 +57,37 @@ class LocalExecutor:
         # Daemon workers: if this process dies, nothing waits for them at exit (they also die
         # with it, see worker.py). A signal that arrives while they are being forked is held
         # until all have started and set their own handlers, then acted on here.
-        args = (todo, results, stages, True, want_pdf, self.kernels, os.getpid())
-        procs = [self.ctx.Process(target=run_worker, args=args, daemon=True) for _ in range(self.workers_for(len(jobs)))]
+        procs, printer, clean = [], None, False
         try:
             with _signals_deferred():
+                # One browser for all workers (printer.py), booting while they fork.
+                printer = Printer(self.ctx, os.getpid()) if want_pdf else None
+                args = (todo, results, stages, True, want_pdf, self.kernels, os.getpid(), printer and printer.client())
+                procs = [self.ctx.Process(target=run_worker, args=args, daemon=True) for _ in range(self.workers_for(len(jobs)))]
                 for p in procs:
                     p.start()
             faults.checkpoint("workers")
-            return _collect(jobs, procs, todo, results, stages, on_progress, retries)
+            collected = _collect(jobs, procs, todo, results, stages, on_progress, retries)
+            clean = True
+            return collected
         except BaseException:
             _stop_workers(procs, todo)
             raise
+        finally:
+            if printer is not None:
+                printer.close(clean)
+
+
+def _system_allocator_for_arrow() -> None:
+    """pyarrow's default allocator (mimalloc) keeps what a note freed for reuse: ~40 MB more
+    in each worker and kernel, which each read a few MB of parquet once per note. The system
+    allocator returns it. Set here for this process (the workers fork from it) and in the
+    environment for the zygote and its kernels; a user's own setting wins."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    if os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system":
+        import pyarrow
+
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
 def _stop_workers(procs, todo) -> None:

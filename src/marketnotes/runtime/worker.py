@@ -58,20 +58,25 @@ def preload() -> None:
     """Host-side state every worker needs, built once in the batch process before it forks the
     workers, which inherit it: the heavy imports and nbconvert's exporter. (The NYSE calendar
     and the price cache are already there: the batch loaded the data before forking.)"""
-    import playwright.sync_api  # noqa: F401  (imported only; the driver starts in each worker)
+    import playwright.sync_api  # noqa: F401  (imported only; the driver starts in the printer)
+    import pyarrow.parquet  # noqa: F401  (the price snapshot each note hands its kernel)
 
-    from marketnotes import manifest, pipeline  # noqa: F401
+    # Everything a note's first render would import otherwise (papermill brings requests,
+    # click, tenacity: ~150 modules), so the workers share these pages instead of each
+    # holding a private copy.
+    from marketnotes import execute, manifest, pipeline  # noqa: F401
     from marketnotes.runtime import engines  # noqa: F401
     from marketnotes.render.html import exporter
 
     exporter()
 
 
-def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None, batch_pid: int | None = None) -> None:
+def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None, batch_pid: int | None = None, printer=None) -> None:
     """Worker process main loop: take jobs until a None sentinel, report each result.
 
     The kernel zygote and Chromium start before the first job is read, so they boot while
     the first note's data loads. A job that does not want a PDF simply never uses the browser.
+    `printer` is the batch's shared browser (runtime/printer.py); without it, one of our own.
     """
     _handle_signals(results, stages)
     if batch_pid is not None:
@@ -79,7 +84,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     from marketnotes import pipeline
     from marketnotes.runtime.engines import Engines
 
-    with Engines(many=True, kernels=kernels) as engines:
+    with Engines(many=True, kernels=kernels, pdf=want_pdf, printer=printer) as engines:
         if want_pdf:
             engines.pdf.prelaunch()
         while (job := jobs.get()) is not None:

@@ -158,7 +158,7 @@ def _forked_client_class():
 
 
 class Zygote:
-    """`take()` returns a fresh kernel and forks the next one ahead.
+    """`take()` returns a fresh kernel; `discard()` ends it and forks the next one ahead.
 
     The zygote process starts (and imports) as soon as this object exists. A batch starts
     one before it forks its workers and passes a lock: the workers inherit the pipe and share
@@ -183,6 +183,7 @@ class Zygote:
             process_group=0,
         )
         self._spare: tuple[Path, ForkedKernel] | None = None
+        self._cwd: Path | None = None  # the folder of the last note's template
 
     def _fork(self, cwd: Path) -> ForkedKernel:
         from jupyter_client.connect import write_connection_file
@@ -204,11 +205,16 @@ class Zygote:
             self._spare[1].shutdown_kernel()
             self._spare = None
         kernel = self._spare[1] if self._spare else self._fork(cwd)
-        self._spare = (cwd, self._fork(cwd))
+        self._spare, self._cwd = None, cwd
         return kernel
 
     def discard(self, kernel: ForkedKernel) -> None:
+        """Shut a used kernel down and fork the next note's now: it boots while this note's
+        HTML and PDF are made. Forked only once the used one is gone, so a worker never
+        holds two kernels (~100 MB each once a note has run)."""
         kernel.shutdown_kernel()
+        if self._spare is None and self._cwd is not None:
+            self._spare = (self._cwd, self._fork(self._cwd))
 
     def close(self) -> None:
         if self._spare is not None:
