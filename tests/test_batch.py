@@ -356,3 +356,47 @@ def test_a_rerun_backfill_renders_only_notes_whose_inputs_changed(tmp_path, repo
     assert set(_backfill(params, out, "2018-12-21", "--force").values()) == {"ok"}
     (out / "2018-12-07" / "t" / "note.html").write_text("damaged")
     assert _backfill(params, out, "2018-12-21")["2018-12-07"] == "ok"  # a damaged note is not up to date
+
+
+def _browsers(tag: str) -> int:
+    """Chromium browser processes (not their renderer, GPU or utility children) of a run."""
+    count = 0
+    for pid in _live_processes_tagged(tag):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split()
+        except OSError:
+            continue
+        if argv and "chrom" in Path(argv[0]).name and not any(a.startswith("--type=") for a in argv):
+            count += 1
+    return count
+
+
+def test_the_workers_of_a_batch_print_with_one_browser(tmp_path, repo):
+    out = tmp_path / "reports"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-03-31", "--output-dir", str(out), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out)},
+    )
+    seen = set()
+    try:
+        while proc.poll() is None:
+            seen.add(_browsers(str(out)))
+            time.sleep(0.1)
+        err = proc.stderr.read()
+    finally:
+        _kill_group_if_alive(proc)
+    assert proc.returncode == 0, err
+    assert max(seen) == 1, seen  # one browser for both workers, not one each
+    assert len(list(out.glob("*/demo/note.pdf"))) == 13
+
+
+def test_a_printer_that_dies_mid_batch_leaves_the_workers_printing_with_their_own(tmp_path, repo):
+    out = tmp_path / "reports"
+    env = {"MARKETNOTES_FAULT": "printer:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")}
+    code, stdout, err = _batch(repo, out, env)
+    assert code == 0, (stdout[-2000:], err)
+    assert (tmp_path / "fired").exists()  # the printer was killed as it took a print
+    summary = json.loads(next(out.glob("batch-*.json")).read_text())
+    assert summary["failed"] == 0 and all(r["attempts"] == 1 for r in summary["results"])
+    assert len(list(out.glob("*/demo/note.pdf"))) == 13
+    assert not _live_processes_tagged(str(out))

@@ -5,7 +5,8 @@ makes the process that reaches `<point>` send `<SIGNAL>` to itself, or with `:gr
 whole process group (what a terminal's Ctrl-C, `timeout -s KILL` or the OOM killer's cgroup
 kill reach). Points: every stage a note announces (`loading data`, `facts`, `notebook`,
 `html`, `pdf`, `manifest`), `publish` (staged, before the swap), `publish-between-renames`
-(the fallback's gap), and in a batch `zygote`, `prefetch` and `workers`. Unset, it costs a
+(the fallback's gap), and in a batch `zygote`, `prefetch`, `workers` and `printer` (the
+shared browser's process, as it takes a print). Unset, it costs a
 dictionary lookup. With `MARKETNOTES_FAULT_ONCE=<path>`, only the first process to reach the
 point fires (it creates `<path>`), so "one worker dies mid-note" can be staged. The signal
 tests and `scripts/stress_signals.py` use it.

@@ -22,6 +22,7 @@ import threading
 from multiprocessing.managers import BaseManager
 from pathlib import Path
 
+from marketnotes import faults
 from marketnotes.render.pdf import ChromiumPdf, PdfBackend
 from marketnotes.runtime.zygote import die_with_parent
 
@@ -37,6 +38,7 @@ class _Printer:
         self.pdf = ChromiumPdf().prelaunch()
 
     def print_pdf(self, html: str, target: str, title: str, page_size: str) -> str:
+        faults.checkpoint("printer")
         return str(self.pdf.render(html, Path(target), title, page_size))
 
     def close(self) -> None:
