@@ -70,8 +70,9 @@ def current_cell() -> Cell:
     ip = get_ipython()
     if ip is None:
         return Cell(None, None, "")
-    count = ip.execution_count
+    # In[N] is stored before cell N runs; ip.execution_count is already N+1 then in IPython 9
     history = ip.user_ns.get("In") or [""]
+    count = len(history) - 1 or None
     lines = str(history[-1]).strip().splitlines()
     kernel = getattr(ip, "kernel", None)
     parent = kernel.get_parent() if kernel is not None and hasattr(kernel, "get_parent") else {}
@@ -145,7 +146,7 @@ class Note:
         p, closes = self.spec.params, self.prices.closes
         source = f"Source: {self.prices.source}. {self.spec.as_of_phrase}."
         if name == "performance":
-            return charts.performance(closes, self.analysis.facts, self.events, p.chart_years, source)
+            return charts.performance(closes, self.analysis.facts, self.events, p.chart_years, source, self._arc_told())
         if name == "ratio":
             return charts.ratio(closes, self.analysis.facts, p.rotation_pair, p.chart_years, source) if p.rotation_pair else HTML("")
         if name == "drawdown":
@@ -165,6 +166,16 @@ class Note:
         shown = frame.loc[start : self.as_of].rename(columns=lambda c: self.analysis.facts.labels.get(c, c))
         default = f"Source: {self.prices.source}. {self.spec.as_of_phrase}."
         return charts.line(shown, plain_text(str(title_html)), source or default, ylabel)
+
+    def _arc_told(self) -> str | None:
+        """The index whose story arc the prose tells ("The story so far"), so the chart shades
+        the same phases the text names; None when the note tells no arc."""
+        keys = {key_of(s): s for s in self.spec.params.symbols}
+        for section in self.analysis.narrative.sections:
+            for sentence in section.sentences:
+                if sentence.kind == "arc":
+                    return next((keys[f.split(".arc.")[0]] for f in sentence.facts if ".arc." in f and f.split(".arc.")[0] in keys), None)
+        return None
 
     def returns_table(self) -> HTML:
         """Index x window returns and distance from the record, straight from the facts table."""

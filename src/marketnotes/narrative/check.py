@@ -76,7 +76,9 @@ class CheckResult:
         return f"fact check {state}: {self.numbers} numbers and dates, {self.words} direction words verified{lint}"
 
 
-def check_html(markup: str, facts: FactTable) -> CheckResult:
+def check_html(markup: str, facts: FactTable, context: str | None = None) -> CheckResult:
+    """`context`, when given, is the text an unsourced number is quoted in (a template's own
+    sentence as its reader sees it, labels and all); by default, the free text around it."""
     reader = SpanReader()
     reader.feed(str(markup))
     result = CheckResult()
@@ -96,7 +98,11 @@ def check_html(markup: str, facts: FactTable) -> CheckResult:
             _check_word(result, span, facts, fids)
     free = " ".join("".join(reader.free).split())
     for match in re.finditer(r"[+−-]?\d[\d,.]*%?", free):
-        result.problems.append(f"unsourced number {match.group(0)!r} in: {free[max(0, match.start() - 40): match.end() + 20]!r}")
+        where = free[max(0, match.start() - 40): match.end() + 20]
+        if context is not None:
+            at = max(0, context.find(match.group(0)))
+            where = context if len(context) <= 160 else "…" + context[max(0, at - 60): at + 60] + "…"
+        result.problems.append(f"unsourced number {match.group(0)!r} in: {where!r}")
     for word in words.ALL_WORDS:
         if re.search(rf"\b{re.escape(word)}\b", free):
             result.problems.append(f"move word {word!r} is not tied to a fact")

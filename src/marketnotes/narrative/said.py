@@ -22,7 +22,8 @@ from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Sentence, Writer, environment
 
 # the format `n(id)` uses when none is given: how the phrasebook usually writes each unit
-DEFAULT_FORMATS = {"pct": "pct1", "pts": "pts1", "level": "level", "date": "date", "count": "count", "sigma": "sigma1", "text": "text"}
+# (a date is a weekday inside the note's week, "Aug. 14" further back: docs/style.md)
+DEFAULT_FORMATS = {"pct": "pct1", "pts": "pts1", "level": "level", "date": "day", "count": "count", "sigma": "sigma1", "text": "text"}
 
 
 class SayWriter(Writer):
@@ -111,7 +112,7 @@ def check_one(html: str, facts: FactTable) -> CheckResult:
     """The fact check of one piece of template prose, plus what only hand-written markup can
     get wrong: a span that claims a fact but states it with neither format nor verb, or a
     label span whose text is not the index's label (check.py trusts the phrasebook on both)."""
-    result = check_html(html, facts)
+    result = check_html(html, facts, context=plain_text(html))
     reader = SpanReader()
     reader.feed(html)
     for span in reader.spans:
