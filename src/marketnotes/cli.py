@@ -395,7 +395,7 @@ def templates_check(
             failed += 1
             out.print(f"[red]FAIL[/] {path}")
             for problem in problems:
-                out.print(f"  - {problem}", highlight=False)
+                out.print(f"  - {escape(problem)}", highlight=False)
         else:
             out.print(f"[green]ok[/]   {path}")
     if failed:

@@ -8,6 +8,7 @@ and it runs with its defaults, offline, and renders.
 from __future__ import annotations
 
 import ast
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,15 +60,18 @@ def _run_with_defaults(params: NoteParams) -> list[str]:
     from marketnotes.data import load_prices, make_source
     from marketnotes.spec import NoteSpec
 
-    with tempfile.TemporaryDirectory(prefix="marketnotes-check-") as tmp:
-        try:
-            resolved = resolve_as_of(params.as_of)
-            prices = load_prices(make_source(params.source, params.source_options), params.symbols, resolved)
-            spec = NoteSpec.build(params, resolved, prices.as_of, Path(tmp))
-            result = pipeline.render_note(spec, prices)
-        except MarketNotesError as exc:
-            return [f"does not run with its defaults: {exc}"]
-        html = result.paths["html"].read_text(encoding="utf-8")
-        if "<img" not in html or "mn-headline" not in html:
-            return ["rendered HTML lacks the headline or charts"]
+    # Removed when the template passes; kept when it fails, because the message points at the
+    # executed notebook inside it (the cell's traceback is there).
+    tmp = Path(tempfile.mkdtemp(prefix="marketnotes-check-"))
+    try:
+        resolved = resolve_as_of(params.as_of)
+        prices = load_prices(make_source(params.source, params.source_options), params.symbols, resolved)
+        spec = NoteSpec.build(params, resolved, prices.as_of, tmp)
+        result = pipeline.render_note(spec, prices)
+    except MarketNotesError as exc:
+        return [f"does not run with its defaults: {exc}"]
+    html = result.paths["html"].read_text(encoding="utf-8")
+    if "<img" not in html or "mn-headline" not in html:
+        return [f"rendered HTML lacks the headline or charts (see {result.paths['html']})"]
+    shutil.rmtree(tmp, ignore_errors=True)
     return []
