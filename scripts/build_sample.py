@@ -32,7 +32,8 @@ def from_arch(relative: str) -> pd.DataFrame:
 
 
 def closes_only(dates: pd.Series, close: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"Date": dates, "Close": close}).reindex(columns=COLUMNS)
+    # FRED-style series write "." for a day without a value (the VIX on market holidays)
+    return pd.DataFrame({"Date": dates, "Close": pd.to_numeric(close, errors="coerce")}).reindex(columns=COLUMNS)
 
 
 def build() -> dict[str, tuple[pd.DataFrame, str]]:
