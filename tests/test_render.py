@@ -68,6 +68,22 @@ def test_readable_on_a_phone(demo, browser):
     page.close()
 
 
+@pytest.mark.parametrize("width, chart_inches", [(390, 4.0), (1024, 7.2)])
+def test_each_screen_gets_a_chart_drawn_for_its_width(demo, browser, width, chart_inches):
+    """On a phone the charts are the ones laid out 4 inches wide (their text stays ~9 pt);
+    on a desktop, and so in the PDF, the column-width ones."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(demo.paths["html"].resolve().as_uri())
+    page.wait_for_load_state("load")
+    shown = page.evaluate("[...document.querySelectorAll('figure.mn-figure img')].map(i => [i.naturalWidth, i.clientWidth])")
+    page.close()
+    assert len(shown) == 4
+    for natural, on_screen in shown:
+        dpi = 192 if chart_inches == 4.0 else 144
+        assert abs(natural - chart_inches * dpi) <= 1  # Agg rounds the canvas down
+        assert on_screen <= width
+
+
 def test_pdf_has_the_prose_and_no_code(demo):
     text = run(["pdftotext", "-layout", str(demo.paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())

@@ -145,14 +145,16 @@ class Note:
     def chart(self, name: str) -> charts.Chart | HTML:
         p, closes = self.spec.params, self.prices.closes
         source = f"Source: {self.prices.source}. {self.spec.as_of_phrase}."
+        facts = self.analysis.facts
         if name == "performance":
-            return charts.performance(closes, self.analysis.facts, self.events, p.chart_years, source, self._arc_told())
+            arc = self._arc_told()
+            return charts.for_screens(lambda size: charts.performance(closes, facts, self.events, p.chart_years, source, arc, size=size))
         if name == "ratio":
-            return charts.ratio(closes, self.analysis.facts, p.rotation_pair, p.chart_years, source) if p.rotation_pair else HTML("")
+            return charts.for_screens(lambda size: charts.ratio(closes, facts, p.rotation_pair, p.chart_years, source, size=size)) if p.rotation_pair else HTML("")
         if name == "drawdown":
-            return charts.drawdown(closes, self.analysis.facts, p.chart_years, source)
+            return charts.for_screens(lambda size: charts.drawdown(closes, facts, p.chart_years, source, size=size))
         if name == "returns":
-            return charts.window_returns(self.analysis.facts, p.symbols, p.lookback, source)
+            return charts.for_screens(lambda size: charts.window_returns(facts, p.symbols, p.lookback, source, size=size))
         raise ValueError(f"unknown chart {name!r}; known: performance, ratio, drawdown, returns")
 
     def plot(self, data: pd.Series | pd.DataFrame, title: str, ylabel: str = "", source: str | None = None, years: float | None = None, **values: Any) -> charts.Chart:
@@ -165,7 +167,8 @@ class Note:
         start = self.as_of - pd.DateOffset(months=max(1, round(12 * (years or self.spec.params.chart_years))))
         shown = frame.loc[start : self.as_of].rename(columns=lambda c: self.analysis.facts.labels.get(c, c))
         default = f"Source: {self.prices.source}. {self.spec.as_of_phrase}."
-        return charts.line(shown, plain_text(str(title_html)), source or default, ylabel)
+        title_text = plain_text(str(title_html))
+        return charts.for_screens(lambda size: charts.line(shown, title_text, source or default, ylabel, size=size))
 
     def _arc_told(self) -> str | None:
         """The index whose story arc the prose tells ("The story so far"), so the chart shades

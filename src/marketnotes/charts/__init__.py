@@ -5,7 +5,7 @@ the style and layout every chart shares (and `line`, for a template's own series
 what marks the time axis (events, the arc's phases), `weekly` the weekly note's charts.
 """
 
-from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, line
+from marketnotes.charts.house import HOUSE_STYLE, PHONE, SIZE, Chart, for_screens, line
 from marketnotes.charts.weekly import drawdown, performance, ratio, window_returns
 
-__all__ = ["HOUSE_STYLE", "SIZE", "Chart", "drawdown", "line", "performance", "ratio", "window_returns"]
+__all__ = ["HOUSE_STYLE", "PHONE", "SIZE", "Chart", "for_screens", "drawdown", "line", "performance", "ratio", "window_returns"]

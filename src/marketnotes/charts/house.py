@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -38,7 +40,10 @@ HOUSE_STYLE = {
     "lines.linewidth": 1.6,
 }
 SIZE = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
-PLOT_WIDTH_IN = SIZE[0] - 1.0  # about: the figure less the y labels and the right margin
+# A phone shows a chart ~360 CSS px wide: drawn 4 in wide, its 9 pt text stays ~9 pt there
+# (the column-width chart, shrunk to fit, would be set in 5 pt).
+PHONE = (4.0, 3.6)
+PHONE_DPI = 192  # 768 px: sharp on a 2x phone screen
 
 
 @dataclass
@@ -47,10 +52,21 @@ class Chart:
 
     png: bytes
     title: str
+    phone: bytes | None = None  # the same chart drawn for a phone's width (for_screens)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"<Chart: {self.title}>"}
-        return data, {"image/png": {"alt": self.title}}
+        meta = {"alt": self.title}
+        if self.phone is not None:  # the note's HTML offers it to narrow screens (nbtemplates)
+            meta["phone"] = base64.b64encode(self.phone).decode("ascii")
+        return data, {"image/png": meta}
+
+
+def for_screens(draw: Callable[[tuple[float, float]], Chart]) -> Chart:
+    """`draw(size)` at column width, carrying the same chart drawn at phone width: laid out
+    again (ticks, title lines, key rows, labels) rather than shrunk, so it stays legible."""
+    chart = draw(SIZE)
+    return replace(chart, phone=draw(PHONE).png)
 
 
 # Margins in inches around the plot. Every house chart has one title line above, date or
@@ -62,11 +78,30 @@ TOP, BOTTOM, RIGHT, EDGE = 0.36, 0.55, 0.15, 0.06
 KEY_ROW, KEY_COLUMNS = 0.2, 4  # the series key sits in rows of four between title and plot
 
 
-def figure() -> Figure:
-    return Figure(figsize=SIZE)
+def figure(size: tuple[float, float] = SIZE) -> Figure:
+    return Figure(figsize=size)
 
 
-def fit(fig: Figure) -> None:
+def plot_width(fig: Figure) -> float:
+    """About the plot's width in inches (the figure less the y labels and right margin),
+    known before the layout is: markers use it to space their labels."""
+    return fig.get_size_inches()[0] - 1.0
+
+
+def key_columns(fig: Figure) -> int:
+    return KEY_COLUMNS if fig.get_size_inches()[0] >= 5 else 2
+
+
+def _dates(ax) -> None:
+    """A date axis with as many ticks as its width holds, labelled concisely ("Mar", "2018"):
+    matplotlib's default full dates overprint each other at phone width."""
+    if isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator):
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=max(4, int(plot_width(ax.figure) * 1.3)))
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+def fit(fig: Figure, extra_bottom: float = 0.0) -> None:
     """Place the plot inside margins sized for this chart's own labels, before the one draw
     that renders it. A layout engine (constrained or tight) draws every chart twice, once to
     measure and once to render, and so costs ~45% of a chart's time; here the y tick labels
@@ -79,16 +114,16 @@ def fit(fig: Figure) -> None:
     left = EDGE + (widest + tick + ylabel) / 72
     width, height = fig.get_size_inches()
     lines = wrap(ax.get_title(loc="left"), (width - left - RIGHT) * 72)
-    key_rows = -(-len(ax.get_legend().get_texts()) // KEY_COLUMNS) if ax.get_legend() else 0
+    key_rows = -(-len(ax.get_legend().get_texts()) // key_columns(fig)) if ax.get_legend() else 0
     ax.set_title("\n".join(lines), loc="left", pad=mpl.rcParams["axes.titlepad"] + key_rows * KEY_ROW * 72)
     top = TOP + (len(lines) - 1) * mpl.rcParams["axes.titlesize"] * 1.2 / 72 + key_rows * KEY_ROW
-    fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, top=1 - top / height, bottom=BOTTOM / height)
+    fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, top=1 - top / height, bottom=(BOTTOM + extra_bottom) / height)
 
 
-def wrap(title: str, points: float) -> list[str]:
+def wrap(title: str, points: float, font: FontProperties | None = None) -> list[str]:
     """The title's words in lines no wider than the plot (measured in the title's own bold
     font): a title states the chart's point, and a clipped one loses it."""
-    font = FontProperties(size=mpl.rcParams["axes.titlesize"], weight=mpl.rcParams["axes.titleweight"])
+    font = font or FontProperties(size=mpl.rcParams["axes.titlesize"], weight=mpl.rcParams["axes.titleweight"])
     lines: list[str] = []
     words: list[str] = []
     for word in title.split():
@@ -105,20 +140,27 @@ def wrap(title: str, points: float) -> list[str]:
     return lines or [""]
 
 
+SOURCE_SIZE = 7
+
+
 def finish(fig: Figure, title: str, source: str) -> Chart:
     fig.axes[0].set_title(title, loc="left")
-    fig.text(EDGE / fig.get_size_inches()[0], 0.02, source, fontsize=7, color="#666666", ha="left", va="bottom")
-    fit(fig)
+    width = fig.get_size_inches()[0]
+    lines = wrap(source, (width - 2 * EDGE) * 72, FontProperties(size=SOURCE_SIZE))
+    fig.text(EDGE / width, 0.02, "\n".join(lines), fontsize=SOURCE_SIZE, color="#666666", ha="left", va="bottom")
+    _dates(fig.axes[0])
+    fit(fig, extra_bottom=(len(lines) - 1) * SOURCE_SIZE * 1.2 / 72)
     buf = io.BytesIO()
     FigureCanvasAgg(fig)
-    fig.savefig(buf, format="png", dpi=HOUSE_STYLE["savefig.dpi"], metadata={"Software": None})
+    dpi = PHONE_DPI if fig.get_size_inches()[0] < 5 else HOUSE_STYLE["savefig.dpi"]
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return Chart(buf.getvalue(), title)
 
 
 def key(ax) -> None:
     """The series key above the plot, under the title, where it never covers a line or a
     label however the market moved (inside the plot, any corner can be where the data is)."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=KEY_COLUMNS, borderaxespad=0.15, handlelength=1.6, columnspacing=1.4)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=key_columns(ax.figure), borderaxespad=0.15, handlelength=1.6, columnspacing=1.4)
 
 
 def headroom(ax, top: float = 0.0, bottom: float = 0.0) -> None:
@@ -133,11 +175,11 @@ def window_of(closes: pd.DataFrame, as_of: pd.Timestamp, years: float) -> pd.Dat
     return closes.loc[start:as_of]
 
 
-def line(frame: pd.DataFrame, title: str, source: str, ylabel: str = "") -> Chart:
+def line(frame: pd.DataFrame, title: str, source: str, ylabel: str = "", size: tuple[float, float] = SIZE) -> Chart:
     """A template's own series in the house style (`Note.plot`): one line per column, a legend
     when there is more than one, and the size, fonts, title and source line of the charts above."""
     with mpl.rc_context(HOUSE_STYLE):
-        fig = figure()
+        fig = figure(size)
         ax = fig.add_subplot()
         for column in frame.columns:
             series = frame[column].dropna()

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 
-from marketnotes.charts.house import PLOT_WIDTH_IN
+from marketnotes.charts.house import plot_width
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 
@@ -21,7 +21,7 @@ def mark_events(ax, events: pd.DataFrame | None, start: pd.Timestamp, as_of: pd.
     if events is None or events.empty:
         return
     shown = events[(events["date"] >= start) & (events["date"] <= as_of)].sort_values("date")
-    days_per_inch = max((as_of - start).days, 1) / PLOT_WIDTH_IN
+    days_per_inch = max((as_of - start).days, 1) / plot_width(ax.figure)
     last = None
     for _, row in shown.iterrows():
         day = pd.Timestamp(row["date"])
@@ -44,7 +44,7 @@ def shade_phases(ax, facts: FactTable, symbol: str, start: pd.Timestamp) -> None
     overprint one already placed."""
     k = key_of(symbol)
     as_of = pd.Timestamp(facts.as_of)
-    days_per_inch = max((as_of - start).days, 1) / PLOT_WIDTH_IN
+    days_per_inch = max((as_of - start).days, 1) / plot_width(ax.figure)
     placed: list[tuple[float, float]] = []
     for i in reversed(range(int(facts.value(f"{k}.arc.count", 0) or 0))):
         kind = facts.value(f"{k}.arc.{i}.kind")
@@ -56,7 +56,7 @@ def shade_phases(ax, facts: FactTable, symbol: str, start: pd.Timestamp) -> None
         ax.axvspan(a, b, color=colour, alpha=0.07, linewidth=0, zorder=0)
         label = f"{PHASE_WORDS.get(kind, kind)} {fmt(facts.value(f'{k}.arc.{i}.change'), 'spct1', None)}"
         half = (text_to_path.get_text_width_height_descent(label, FontProperties(size=6.5), ismath=False)[0] / 72 + 0.06) / 2
-        middle = min(max(((a - start).days + (b - a).days / 2) / days_per_inch, half), PLOT_WIDTH_IN - half)
+        middle = min(max(((a - start).days + (b - a).days / 2) / days_per_inch, half), plot_width(ax.figure) - half)
         if all(middle + half <= lo or middle - half >= hi for lo, hi in placed):
             placed.append((middle - half, middle + half))
             ax.text(start + pd.Timedelta(days=middle * days_per_inch), 0.015, label, transform=ax.get_xaxis_transform(),

@@ -5,19 +5,19 @@ from __future__ import annotations
 import matplotlib as mpl
 import pandas as pd
 
-from marketnotes.charts.house import HOUSE_STYLE, Chart, figure, finish, headroom, key, window_of
+from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, figure, finish, headroom, key, window_of
 from marketnotes.charts.markers import mark_events, shade_phases
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 from marketnotes.narrative.words import RELATIVE
 
 
-def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | None, years: float, source: str, phases_of: str | None = None) -> Chart:
+def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | None, years: float, source: str, phases_of: str | None = None, size: tuple[float, float] = SIZE) -> Chart:
     """Each index rebased to 100 at the start of the chart window, events labelled, the as-of
     marked, and (`phases_of`) the phases of that index's story arc shaded."""
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = figure()
+        fig = figure(size)
         ax = fig.add_subplot()
         window = window_of(closes, as_of, years)
         for symbol in window.columns:
@@ -46,11 +46,11 @@ def _performance_title(facts: FactTable, symbols: list[str]) -> str:
     return text
 
 
-def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: float, source: str) -> Chart:
+def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: float, source: str, size: tuple[float, float] = SIZE) -> Chart:
     lead, lag = pair
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = figure()
+        fig = figure(size)
         ax = fig.add_subplot()
         series = (closes[lead] / closes[lag]).dropna()
         shown = window_of(series.to_frame("r"), as_of, years)["r"]
@@ -69,11 +69,11 @@ def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: 
         return finish(fig, title, source)
 
 
-def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str) -> Chart:
+def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str, size: tuple[float, float] = SIZE) -> Chart:
     """Distance below the running all-time closing high (full history), shown over the window."""
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = figure()
+        fig = figure(size)
         ax = fig.add_subplot()
         for symbol in closes.columns:
             series = closes[symbol].dropna().loc[:as_of]
@@ -87,11 +87,11 @@ def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str) 
         return finish(fig, title, source)
 
 
-def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...], source: str) -> Chart:
+def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...], source: str, size: tuple[float, float] = SIZE) -> Chart:
     shown = [w for w in windows if all(f"{key_of(s)}.ret.{w}" in facts for s in symbols)]
     table = pd.DataFrame({facts.labels[s]: [facts.value(f"{key_of(s)}.ret.{w}") * 100 for w in shown] for s in symbols}, index=shown)
     with mpl.rc_context(HOUSE_STYLE):
-        fig = figure()
+        fig = figure(size)
         ax = fig.add_subplot()
         width = 0.8 / max(1, len(symbols))
         for i, label in enumerate(table.columns):
