@@ -19,6 +19,7 @@ from typing import Any
 import nbformat
 import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
 from marketnotes import atomic
@@ -29,6 +30,41 @@ from marketnotes.transaction import NoteTransaction
 CELL_TIMEOUT = 300
 # ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+
+
+class _SavedAtTheEnd(NotebookExecutionManager):
+    """papermill writes the whole notebook at every cell's start and end: ~30 writes, ~60 ms of
+    JSON per note, and all but the last read by no one. Here only the last is written; it
+    runs in the engine's `finally`, so a run that fails or whose kernel dies still leaves the
+    partial notebook, its running cell marked (what `_running_cell` reads)."""
+
+    _ending = False
+
+    def save(self, **kwargs):
+        if self._ending:
+            super().save(**kwargs)
+
+    def notebook_complete(self, **kwargs):
+        self._ending = True
+        super().notebook_complete(**kwargs)
+
+
+class NoteEngine(NBClientEngine):
+    """papermill's nbclient engine, registered under its own name, writing the notebook once."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
+        nb_man = _SavedAtTheEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
+
+
+papermill_engines.register("marketnotes", NoteEngine)
 
 
 def kernel_name() -> str:
@@ -73,6 +109,7 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
             str(running),
             parameters=parameters,
             kernel_name=kernel_name(),
+            engine_name="marketnotes",
             progress_bar=False,
             log_output=False,
             # papermill then also saves when the kernel dies mid-run (its engine's `finally`),
