@@ -12,6 +12,7 @@ import base64
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
@@ -107,8 +108,8 @@ def fit(fig: Figure, extra_bottom: float = 0.0) -> None:
     measure and once to render, and so costs ~45% of a chart's time; here the y tick labels
     are measured from the font's metrics (no drawing), and the rest of the frame is fixed."""
     ax = fig.axes[0]
-    ticks = FontProperties(size=mpl.rcParams["ytick.labelsize"] if mpl.rcParams["ytick.labelsize"] != "medium" else mpl.rcParams["font.size"])
-    widest = max((text_to_path.get_text_width_height_descent(t.get_text(), ticks, ismath=False)[0] for t in ax.get_yticklabels()), default=0.0)
+    size = mpl.rcParams["ytick.labelsize"] if mpl.rcParams["ytick.labelsize"] != "medium" else mpl.rcParams["font.size"]
+    widest = max((text_width(t.get_text(), size) for t in ax.get_yticklabels()), default=0.0)
     ylabel = mpl.rcParams["font.size"] * 1.2 + mpl.rcParams["axes.labelpad"] if ax.get_ylabel() else 0.0
     tick = mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"]
     left = EDGE + (widest + tick + ylabel) / 72
@@ -124,20 +125,34 @@ def wrap(title: str, points: float, font: FontProperties | None = None) -> list[
     """The title's words in lines no wider than the plot (measured in the title's own bold
     font): a title states the chart's point, and a clipped one loses it."""
     font = font or FontProperties(size=mpl.rcParams["axes.titlesize"], weight=mpl.rcParams["axes.titleweight"])
-    lines: list[str] = []
+    key = (font.get_size_in_points(), font.get_weight())
+    if text_width(title, *key) <= points:
+        return [title]
     words: list[str] = []
     for word in title.split():
         if words and word[:1] in "−+-0123456789":  # a figure stays with the words it measures
             words[-1] += f" {word}"
         else:
             words.append(word)
+    space = text_width("a a", *key) - text_width("aa", *key)
+    lines: list[str] = []
+    used = 0.0
     for word in words:
-        wider = f"{lines[-1]} {word}" if lines else word
-        if lines and text_to_path.get_text_width_height_descent(wider, font, ismath=False)[0] <= points:
-            lines[-1] = wider
+        w = text_width(word, *key)
+        if lines and used + space + w <= points:
+            lines[-1] += f" {word}"
+            used += space + w
         else:
             lines.append(word)
+            used = w
     return lines or [""]
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, size: float, weight="normal") -> float:
+    """Width in points of `text` set in the house font, from its metrics (no drawing);
+    remembered, since titles, labels and ticks repeat across a note's charts."""
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=size, weight=weight), ismath=False)[0]
 
 
 SOURCE_SIZE = 7

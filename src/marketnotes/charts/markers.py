@@ -4,10 +4,8 @@ of the story arc the prose tells, shaded and named with their facts-table change
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import text_to_path
 
-from marketnotes.charts.house import plot_width
+from marketnotes.charts.house import plot_width, text_width
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 
@@ -55,7 +53,7 @@ def shade_phases(ax, facts: FactTable, symbol: str, start: pd.Timestamp) -> None
         colour = PHASE_COLOURS.get(kind, "#7f7f7f")
         ax.axvspan(a, b, color=colour, alpha=0.07, linewidth=0, zorder=0)
         label = f"{PHASE_WORDS.get(kind, kind)} {fmt(facts.value(f'{k}.arc.{i}.change'), 'spct1', None)}"
-        half = (text_to_path.get_text_width_height_descent(label, FontProperties(size=6.5), ismath=False)[0] / 72 + 0.06) / 2
+        half = (text_width(label, 6.5) / 72 + 0.06) / 2
         middle = min(max(((a - start).days + (b - a).days / 2) / days_per_inch, half), plot_width(ax.figure) - half)
         if all(middle + half <= lo or middle - half >= hi for lo, hi in placed):
             placed.append((middle - half, middle + half))
