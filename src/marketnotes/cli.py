@@ -179,6 +179,7 @@ OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="folder for
 
 
 Timeout = Annotated[float | None, typer.Option("--timeout", help="seconds a note may take (params `timeout`, default 600)")]
+ArchiveFlag = Annotated[bool, typer.Option("--archive", help="refresh the archive (index.html) of the reports folder afterwards")]
 
 
 def format_overrides(fmt: str | None, timeout: float | None = None) -> list[str]:
@@ -197,6 +198,7 @@ def render_cmd(
     dry_run: DryRun = False,
     smtp_config: SmtpConfig = None,
     timeout: Timeout = None,
+    archive: ArchiveFlag = False,
 ) -> None:
     """Render one note: facts, notebook, HTML and PDF under reports/<as-of>/<name>/."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -222,6 +224,8 @@ def render_cmd(
     out.print(f"[dim]{result.analysis.check.summary()}; {timings}[/]")
     for kind, path in result.paths.items():
         out.print(f"  {kind:9s} {path}", highlight=False)
+    if archive:
+        refresh_archive(spec.output_root)
     if email:
         deliver(spec.out_dir, email, dry_run, False, smtp_config)
 
@@ -301,6 +305,7 @@ def batch_cmd(
     force: Annotated[bool, typer.Option("--force", help="render every note, even those whose inputs have not changed")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local (worker processes here) or dask (a Dask cluster)")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", envvar="MARKETNOTES_DASK_SCHEDULER", help="address of a running Dask scheduler (implies --executor dask)")] = None,
+    archive: ArchiveFlag = False,
 ) -> None:
     """Render many notes in parallel with warm workers; a summary table and batch-<time>.json at the end."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -313,8 +318,10 @@ def batch_cmd(
 
     overrides = tuple([*(set_ or []), *format_overrides(fmt, timeout)])
     jobs: list[Job] = []
+    roots: dict[Path, None] = {}  # every reports folder the batch writes to, for --archive
     for path in params_files:
         params = load_params(path, list(overrides), as_of)  # validate every file before starting
+        roots[Path(output_dir or params.output_dir)] = None
         Engines.preflight(params, output_dir)
         if date_from or date_to:
             if not (date_from and date_to):
@@ -346,10 +353,42 @@ def batch_cmd(
         table.add_row(*row, *([escape(r.email or "—")] if email else []))
     out.print(table)
     out.print(f"summary: {path}", highlight=False)
+    for reports in roots if archive else ():
+        refresh_archive(reports)
     if summary.failed:
         raise typer.Exit(1)
     if not delivered:
         raise typer.Exit(5)
+
+
+def refresh_archive(root: Path) -> None:
+    from marketnotes import archive
+
+    site = archive.build(root)
+    out.print(f"archive: {site.index} lists {site.listed} note{'s' * (site.listed != 1)} of {site.series} name{'s' * (site.series != 1)}", highlight=False, soft_wrap=True)
+    for record in site.skipped:
+        err.print(f"[yellow]not listed:[/] {escape(str(record.folder))}: {escape(record.problems[0])}", highlight=False, soft_wrap=True)
+
+
+@app.command("archive")
+def archive_cmd(
+    reports_dir: Annotated[Path | None, typer.Argument(help="the reports folder (default: reports)")] = None,
+    keep: Annotated[int | None, typer.Option("--keep", help="first remove all but the newest N notes of each name")] = None,
+    older_than: Annotated[str | None, typer.Option("--older-than", help="first remove notes older than 90d, 26w, 6m or 1y")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what --keep / --older-than would remove; change nothing")] = False,
+) -> None:
+    """Build index.html in the reports folder (every note by name, newest first, a filter, <name>/latest/); optionally prune old notes first."""
+    from marketnotes import archive
+
+    root = reports_dir or archive.default_root()
+    if keep is not None or older_than is not None or dry_run:
+        outcomes = archive.prune(root, keep, older_than, dry_run)
+        for outcome in outcomes:
+            out.print(escape(str(outcome)), highlight=False, soft_wrap=True)
+        if not outcomes:
+            out.print("no note to remove")
+    if not dry_run:
+        refresh_archive(root)
 
 
 @app.command("verify")

@@ -80,6 +80,18 @@ class NoteBusy(MarketNotesError):
         super().__init__(f"{self.folder} is being rendered by another marketnotes run{who}; try again when it has finished")
 
 
+class ArchiveError(MarketNotesError):
+    """`marketnotes archive` cannot do what was asked: a reports folder that is missing or is
+    a note folder, a retention rule it cannot read (`--older-than 1x`, `--keep 0`, both at
+    once), or a folder it cannot write or prune. `subject` names what the user typed."""
+
+    exit_code = 2
+
+    def __init__(self, subject: str | Path, reason: str):
+        self.subject, self.reason = str(subject), reason
+        super().__init__(f"{self.subject}: {reason}")
+
+
 class AsOfError(MarketNotesError):
     """An as-of date that cannot be resolved to a trading session of the loaded data."""
 
