@@ -59,6 +59,8 @@ def get_backend(name: str = "chromium") -> PdfBackend:
 
 
 class PdfBackend:
+    many = True  # prints many notes: may prepare the next print ahead; False for one `render`
+
     def __enter__(self) -> PdfBackend:
         return self
 
@@ -156,7 +158,8 @@ class ChromiumPdf(PdfBackend):
         self.prelaunch()
         self._launched.result()
         pdf = self._thread.submit(self._print, html, title, page_size).result()
-        self._thread.submit(self._fresh_tab)  # for the next note, while this one is written
+        if self.many:
+            self._thread.submit(self._fresh_tab)  # for the next note, while this one is written
         return atomic.write_bytes(target, pdf)
 
     def _fresh_tab(self) -> None:

@@ -96,6 +96,8 @@ class Engines:
             kernels = zygote.Zygote() if many and zygote.available() else WarmKernels(keep_spare=many)
         self.kernels = kernels
         self.pdf = (printer or get_backend(pdf_backend)) if pdf else None
+        if self.pdf is not None and printer is None:
+            self.pdf.many = many
 
     @classmethod
     def for_params(cls, params, params_path: Path, output_dir: Path | None = None) -> Engines:
