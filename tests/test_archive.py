@@ -197,6 +197,18 @@ def test_older_than_removes_the_notes_before_the_cutoff(copy):
     assert listed(copy) == DATES[:3] and not (copy / "2018-11-30").exists()
 
 
+def test_pruning_every_note_of_a_name_removes_its_latest_page_only(copy):
+    mine = copy / "handmade" / "latest" / "index.html"  # a page the archive did not write
+    mine.parent.mkdir(parents=True)
+    mine.write_text("<p>my own page</p>")
+    proc = mn("archive", copy, "--older-than", "1d")
+    assert proc.returncode == 0, proc.stderr
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("removed")]) == 6
+    assert "lists 0 notes of 0 names" in proc.stdout and listed(copy) == [] and "No notes yet" in (copy / "index.html").read_text()
+    assert not (copy / "demo").exists() and mine.read_text() == "<p>my own page</p>"
+    assert sorted(p.name for p in copy.iterdir() if not p.name.startswith("batch-")) == ["handmade", "index.html"]
+
+
 def test_dry_run_says_what_would_go_and_changes_nothing(copy):
     index = (copy / "index.html").read_bytes()
     proc = mn("archive", copy, "--keep", "2", "--dry-run")
