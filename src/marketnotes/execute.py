@@ -28,8 +28,10 @@ from marketnotes.spec import NoteSpec
 from marketnotes.transaction import NoteTransaction
 
 CELL_TIMEOUT = 300
-# ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+# ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet. A
+# note's kernel keeps no IPython history: a backfill would otherwise append every template
+# cell of every note to the user's ~/.ipython history database (and open it per kernel).
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
 
 class _SavedAtTheEnd(NotebookExecutionManager):

@@ -47,7 +47,7 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def serve(parent: int) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
     die_with_parent(parent)
     import ipykernel.kernelapp  # noqa: F401  (the heavy part of a kernel's start)
 
@@ -82,7 +82,7 @@ def serve(parent: int) -> None:  # pragma: no cover - runs in the zygote process
                 os.chdir(cwd)
             from ipykernel.kernelapp import IPKernelApp
 
-            IPKernelApp.launch_instance(argv=["-f", connection_file, "--IPKernelApp.log_level=ERROR"])
+            IPKernelApp.launch_instance(argv=["-f", connection_file, *kernel_args])
             os._exit(0)
         sys.stdout.write(f"{pid}\n")
         sys.stdout.flush()
@@ -175,7 +175,7 @@ class Zygote:
         # in order, instead of interrupting the zygote's imports with a traceback. It and its
         # kernels die with this process even when it is SIGKILLed (die_with_parent).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marketnotes.runtime.zygote", str(os.getpid())],
+            [sys.executable, "-m", "marketnotes.runtime.zygote", str(os.getpid()), *_kernel_args()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -238,6 +238,14 @@ class Zygote:
             shutil.rmtree(self.runtime, ignore_errors=True)
 
 
+def _kernel_args() -> list[str]:
+    """The kernels' command-line options (execute.KERNEL_ARGS), handed to the zygote on its
+    command line: imported here, in the batch, so the zygote itself never imports papermill."""
+    from marketnotes.execute import KERNEL_ARGS
+
+    return KERNEL_ARGS
+
+
 def _remove_runtimes_of_dead_batches(tmp: Path) -> None:
     """A batch killed with SIGKILL runs no cleanup: its kernels die with it, but their
     connection files stay in marketnotes-kernels-<pid>. The next batch removes those."""
@@ -254,4 +262,4 @@ def available() -> bool:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(int(sys.argv[1]))
+    serve(int(sys.argv[1]), sys.argv[2:])
