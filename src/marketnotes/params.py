@@ -19,6 +19,7 @@ from marketnotes.errors import ParamsError
 
 WINDOWS = ("1d", "1w", "1m", "3m", "ytd", "1y")
 AsOfKeyword = Literal["latest", "last-friday"]
+NoteKind = Literal["weekly", "cpi-reaction", "monthly-review"]
 
 
 class IndexSpec(BaseModel):
@@ -56,6 +57,7 @@ class NoteParams(BaseModel):
     page_size: Literal["A4", "Letter"] = "A4"
     output_dir: Path = Path("reports")
     timeout: float = Field(default=600, gt=0, le=86400, description="seconds a note may take from facts to publish; then it fails and its kernel is killed")
+    note_kind: NoteKind = Field(default="weekly", description="what the note is about, which decides its extra facts and its prose: weekly (the week), cpi-reaction (the latest CPI release on or before as_of), monthly-review (the calendar month of as_of)")
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -84,6 +86,8 @@ class NoteParams(BaseModel):
                     raise ValueError(f"rotation: {side!r} is not one of the indices ({', '.join(symbols)})")
         if not self.formats:
             raise ValueError("formats: at least one of html, pdf")
+        if self.note_kind == "cpi-reaction" and "cpi" not in self.events:
+            raise ValueError("note_kind: a cpi-reaction note needs 'cpi' in events")
         return self
 
     @property

@@ -12,9 +12,11 @@ import pandas as pd
 from marketnotes.facts.arc import add_arc_facts
 from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
+from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.peaks import add_peak_facts
 from marketnotes.facts.regime import add_regime_facts
+from marketnotes.facts.releases import add_release_facts
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
 from marketnotes.facts.streaks import add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
@@ -31,10 +33,11 @@ class FactsConfig:
     pair: tuple[str, str] | None = None
     rotation_threshold_pct: float = 1.0
     complete: frozenset[str] = frozenset()  # symbols whose data covers the index's history: "record" is honest
+    kind: str = "weekly"  # params note_kind: the stock notes' extra facts are computed only for their kind
 
     @classmethod
     def from_params(cls, params, complete: frozenset[str] = frozenset()) -> FactsConfig:
-        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold, frozenset(complete))
+        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold, frozenset(complete), params.note_kind)
 
 
 def compute_facts(
@@ -72,4 +75,17 @@ def compute_facts(
         add_rotation_day_facts(table, closes, as_of, config.rotation_threshold_pct)
     if events is not None and len(events):
         add_event_facts(table, closes, events, as_of)
+    add_kind_facts(table, closes, as_of, config, events)
     return table
+
+
+def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, config: FactsConfig, events: pd.DataFrame | None) -> None:
+    """What only one kind of note states, computed only for it: a weekly note's facts (and
+    cost) are those it always had. `note.kind` tells the narrative which note to write."""
+    if config.kind == "weekly":
+        return
+    table.add("note.kind", config.kind, "text", "the kind of note: its prose follows it (params note_kind)", end=as_of)
+    if config.kind == "cpi-reaction" and events is not None and len(events):
+        add_release_facts(table, closes, events, as_of, "cpi", config.pair)
+    elif config.kind == "monthly-review":
+        add_months_facts(table, closes, as_of)
