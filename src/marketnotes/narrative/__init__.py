@@ -10,8 +10,13 @@ __all__ = ["CheckResult", "Finding", "Narrative", "Section", "biggest_mover", "c
 
 
 def write_note(facts, symbols, pair=None) -> tuple[Narrative, CheckResult]:
-    """Compose the prose, check its facts and lint its style; the caller decides what is fatal."""
-    narrative = compose(facts, list(symbols), pair)
+    """Compose the prose, check its facts and lint its style; the caller decides what is fatal.
+    A stock note of another kind (params note_kind, recorded as the `note.kind` fact) has
+    its own composer; a weekly note has no such fact."""
+    from marketnotes.narrative import months, releases  # the stock notes' composers build on compose
+
+    composers = {"cpi-reaction": releases.compose_release, "monthly-review": months.compose_month}
+    narrative = composers.get(facts.value("note.kind"), compose)(facts, list(symbols), pair)
     result = check_html(str(narrative.to_html()), facts)
     result.style = [str(f) for f in lint.lint(narrative, facts)]
     return narrative, result

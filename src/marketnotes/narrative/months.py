@@ -1,0 +1,108 @@
+"""The monthly review's prose (note_kind: monthly-review): the month for each index, the
+last 12 months, the year, drawdowns and regimes, the month's best and worst days, and what
+comes next.
+
+News judgment as in the weekly note (angles.py): the headline goes to the rarest thing --
+a bear market or correction entered during the month (the weekly note's weights), or an
+index's best or worst month since X, in years -- and, when nothing reaches back a year, to
+the index that moved most. Sentences come from months.j2; a sentence restating a figure
+already said is dropped (compose.Draft).
+"""
+
+from __future__ import annotations
+
+from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative.angles import REGIME_WEIGHT, size, years_between
+from marketnotes.narrative.compose import Draft, compose
+from marketnotes.narrative.model import Narrative, Section
+from marketnotes.narrative.writer import Phrasebook
+
+RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when that reaches back a year
+
+
+def month_rarity(facts: FactTable, s: str) -> float:
+    k = key_of(s)
+    if f"{k}.month.since" in facts:
+        return years_between(facts.as_of, facts.value(f"{k}.month.since"))
+    if f"{k}.month.data_start" in facts:
+        return years_between(facts.as_of, facts.value(f"{k}.month.data_start")) + 1.0
+    return 0.0
+
+
+def entered_this_month(facts: FactTable, s: str) -> bool:
+    """A bear market, correction or new bull market that began during the note's month."""
+    k = key_of(s)
+    return facts.value(f"{k}.regime.state") in REGIME_WEIGHT and (facts.value(f"{k}.regime.entered") or "") > facts.value("month.start")
+
+
+def day_rarity(facts: FactTable, prefix: str) -> float:
+    """Years since a day as big (the data's length plus one when none was)."""
+    if f"{prefix}.since" in facts:
+        return years_between(facts.value(f"{prefix}.date"), facts.value(f"{prefix}.since"))
+    if f"{prefix}.data_start" in facts:
+        return years_between(facts.value(f"{prefix}.date"), facts.value(f"{prefix}.data_start")) + 1.0
+    return 0.0
+
+
+def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None) -> Narrative:
+    say = Phrasebook(facts, "months.j2").say
+    told = [s for s in symbols if f"{key_of(s)}.month.ret" in facts]
+    if not told:
+        return compose(facts, symbols, pair)  # the data's first month: nothing to compare with
+    rare = {s: month_rarity(facts, s) for s in told}
+    regime = {s: REGIME_WEIGHT[facts.value(f"{key_of(s)}.regime.state")] for s in told if entered_this_month(facts, s)}
+    candidates = [(rare[s], "extreme", s) for s in told if rare[s] >= RARE_YEARS]
+    candidates += [(weight, "regime", s) for s, weight in regime.items()]
+    candidates += [(size(facts, f"{key_of(s)}.month.ret") / 100, "mover", s) for s in told]  # size alone never outranks a year
+    _, angle, first = max(candidates, key=lambda c: c[0])
+    if angle == "regime":
+        headline = say("headline_regime_month", first)
+    else:
+        headline = say("headline_month", first, rare[first] >= RARE_YEARS)
+    draft = Draft()
+    rest = sorted((s for s in told if s != first), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.ret")))
+    extremes = [s for s in rest if rare[s] >= RARE_YEARS]
+    plain = [s for s in rest if s not in extremes]
+    shared = len(extremes) > 1 and len({_since(facts, s) for s in extremes}) == 1 and len({facts.value(f"{key_of(s)}.month.ret") > 0 for s in extremes}) == 1
+    lead = draft.keep([
+        say("lead_month", first, rare[first] >= RARE_YEARS),
+        say("lead_regime_month", first, True) if angle == "regime" else None,
+        *([say("others_month", extremes, True)] if shared else [say("other_extreme", s) for s in extremes]),
+        say("others_month", plain) if plain else None,
+    ])
+    counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
+    sections = [
+        Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts else None])),
+        Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
+        Section("Drawdowns", draft.keep([say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
+        Section("Best and worst days", draft.keep(_days(facts, say, told))),
+        Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts else None])),
+    ]
+    return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+def _since(facts: FactTable, s: str) -> str:
+    """What "its worst month since ..." would say, to tell one shared clause from several."""
+    k = key_of(s)
+    return str(facts.value(f"{k}.month.since") or facts.value(f"{k}.month.data_start"))[:7]
+
+
+def _days(facts: FactTable, say, symbols: list[str]) -> list:
+    """How many sessions closed higher; then the best and the worst day, told together when
+    every index had it on the same session (as in a selloff or a relief rally), else one by one."""
+    told = [s for s in symbols if f"{key_of(s)}.month.sessions" in facts]
+    if not told:
+        return []
+    out = [say("up_days", told)]
+    for side, sign in (("best", 1), ("worst", -1)):
+        prefixes = {s: f"{key_of(s)}.month.{side}" for s in told}
+        moving = [s for s in told if facts.value(f"{prefixes[s]}.ret") * sign > 0]
+        rare = {s: day_rarity(facts, prefixes[s]) for s in moving}
+        same_day = len(moving) == len(told) > 1 and len({facts.value(f"{p}.date") for p in prefixes.values()}) == 1
+        if same_day:
+            shared = all(f"{p}.since" in facts for p in prefixes.values()) and min(rare.values()) >= RARE_YEARS and len({facts.value(f"{p}.since")[:7] for p in prefixes.values()}) == 1
+            rarest = max(told, key=lambda s: rare[s])
+            out.append(say("days_together", told, side, shared, None if shared or rare[rarest] < RARE_YEARS else rarest))
+        else:
+            out += [say("day_of", s, side, rare[s] >= RARE_YEARS) for s in moving]
+    return out

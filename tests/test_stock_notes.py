@@ -1,0 +1,110 @@
+"""The prose of the two stock notes beside the weekly one (note_kind cpi-reaction and
+monthly-review): what they lead with on days whose story is known, and, on every CPI release
+session (and the session after every fourth) and every month-end of the bundled sample, 1999-2018,
+prose that passes its own fact check and the editorial lint with no finding."""
+
+import pandas as pd
+import pytest
+
+from marketnotes.calendar import resolve_as_of
+from marketnotes.data import load_prices, make_source
+from marketnotes.events import load_events
+from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.facts.events import event_sessions
+from marketnotes.narrative import lint, write_note
+
+SYMBOLS = ["^IXIC", "^GSPC", "^DJI"]
+LABELS = {"^IXIC": "NASDAQ Composite", "^GSPC": "S&P 500", "^DJI": "Dow"}
+PAIR = ("^IXIC", "^DJI")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
+    return prices, load_events(["cpi"])
+
+
+def note(sample, kind, day):
+    prices, events = sample
+    as_of = pd.Timestamp(day)
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "ytd"), PAIR, complete=prices.complete, kind=kind)
+    facts = compute_facts(prices.closes.loc[:as_of], as_of, config, prices.highs.loc[:as_of], events)
+    narrative, check = write_note(facts, SYMBOLS, PAIR)
+    return narrative, check, facts
+
+
+def section(narrative, title):
+    return " ".join(s.text for sec in narrative.sections if sec.title == title for s in sec.sentences)
+
+
+def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2018-10-11")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "Dow tumbles 2.1% on September CPI day, its biggest release-day drop since August 2011"
+    assert narrative.lead[0].text.startswith("On Thursday, the day of the September CPI release, the Dow tumbled 2.1%")
+    assert "bigger than on 93% of the 237 earlier release days since January 1999" in section(narrative, "Against past release days")
+    assert "outperformed the Dow by 0.9 percentage points" in section(narrative, "The pair")
+    assert section(narrative, "Since the release") == ""  # the note is on the release day
+    assert section(narrative, "What to watch") == "The October CPI release is due Nov. 14."
+
+
+def test_the_day_after_a_release_the_cpi_note_tells_the_move_since(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2008-10-17")
+    assert check.ok and not check.style
+    assert narrative.headline.text.startswith("NASDAQ Composite soars 5.5% on September CPI day, its biggest release-day gain since at least 1999")
+    assert "alike, this was the second-biggest release-day move, up or down, since January 1999" in section(narrative, "Against past release days")
+    assert section(narrative, "Since the release").startswith("Since the release-day close the NASDAQ Composite has ")
+
+
+def test_the_monthly_review_leads_with_a_bear_market_entered_in_the_month(sample):
+    narrative, check, _ = note(sample, "monthly-review", "2018-12-31")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "NASDAQ Composite plunges 9.5% in December, entering a bear market"
+    lead = " ".join(s.text for s in narrative.lead)
+    assert "its worst month since November 2008" in lead and "the worst month for both since February 2009" in lead
+    assert section(narrative, "The year") == "In 2018 the NASDAQ Composite fell 3.9%, the S&P 500 6.2% and the Dow 5.6%."
+    assert "All three indices had their best day on Dec. 26" in section(narrative, "Best and worst days")
+
+
+def test_a_month_still_running_is_told_so_far(sample):
+    narrative, check, _ = note(sample, "monthly-review", "2018-12-14")
+    assert check.ok and not check.style
+    assert "so far in December" in narrative.headline.text
+    assert section(narrative, "The year").startswith("So far this year")
+
+
+def test_a_weekly_note_is_written_as_before(sample):
+    narrative, _, facts = note(sample, "weekly", "2018-12-21")
+    assert "note.kind" not in facts
+    assert [s.title for s in narrative.sections][:2] == ["The story so far", "Leaders and laggards"]
+
+
+def sweep(sample, kind, days):
+    prices, _ = sample
+    failures = []
+    for day in days:
+        narrative, check, facts = note(sample, kind, day)
+        findings = [str(f) for f in lint.lint(narrative, facts, prices.closes)]
+        if check.problems or check.style or findings:
+            failures.append((day.date(), (check.problems + check.style + findings)[:2]))
+    return failures
+
+
+def test_every_release_day_in_the_sample_and_some_days_after(sample):
+    prices, events = sample
+    index = prices.closes.loc["1999-01-04":].index
+    releases = event_sessions(index, events.loc[(events["kind"] == "cpi") & (events["date"] <= "2018-12-28"), "date"])
+    after = [index[index.get_loc(day) + 1] for day in releases.iloc[::4]]  # the day after: a quarter of them is enough
+    days = sorted({*releases, *after})
+    assert len(days) > 290
+    failures = sweep(sample, "cpi-reaction", days)
+    assert not failures, f"{len(failures)} notes: {failures[:5]}"
+
+
+def test_every_month_end_in_the_sample(sample):
+    prices, _ = sample
+    index = prices.closes.loc["1999-01-04":].index
+    days = list(pd.Series(index, index=index).groupby(index.to_period("M")).last())[1:]
+    assert len(days) == 239
+    failures = sweep(sample, "monthly-review", days)
+    assert not failures, f"{len(failures)} notes: {failures[:5]}"
