@@ -5,9 +5,11 @@ import json
 import pytest
 
 from conftest import REPO
+from marketnotes.params import load_params
 from marketnotes.template_check import check_template, template_defaults
 
 TEMPLATES = sorted((REPO / "templates").glob("*.ipynb"))
+STOCK = ["weekly-rotation", "cpi-reaction", "monthly-review"]  # shipped templates, each with params/<name>.yaml
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
@@ -44,3 +46,17 @@ def test_lint_catches_defaults_the_params_model_refuses(tmp_path):
     bad.write_text(text)
     problems = check_template(bad, run=False)
     assert problems and "page_size" in problems[0]
+
+
+def test_every_stock_template_is_among_the_templates_checked():
+    assert set(STOCK) <= {p.stem for p in TEMPLATES}
+
+
+@pytest.mark.parametrize("name", STOCK)
+def test_a_stock_template_has_a_params_file_of_its_kind(name):
+    """params/<name>.yaml renders the template as a note of the kind the template is written
+    for: its stock outputs draw on that kind's facts (params note_kind)."""
+    params = load_params(REPO / "params" / f"{name}.yaml")
+    defaults = template_defaults(REPO / "templates" / f"{name}.ipynb")
+    assert params.template == name
+    assert params.note_kind == defaults.get("note_kind", "weekly")

@@ -28,10 +28,12 @@ from IPython.display import HTML
 from markupsafe import Markup, escape
 
 from marketnotes import atomic, charts
+from marketnotes.charts import months as month_charts
+from marketnotes.charts import releases as release_charts
 from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, Said, analyse
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
-from marketnotes.errors import FactRejected, SayCheckFailed
+from marketnotes.errors import FactRejected, SayCheckFailed, TemplateError
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactTable, key_of
 from marketnotes.facts.moves import add_move_facts
@@ -50,6 +52,18 @@ RENAMED_SECTIONS = {"Distance from highs": "Records and drawdowns"}  # templates
 FACT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+")  # <subject>.<what>: the subject is what "each number once" compares
 EVENT_IDS = re.compile(r"\.(last|next)\.(date|label)$")  # how the phrasebook recognises an event release
 NUMERIC_UNITS = UNITS - {"date", "text"}
+STOCK_CHARTS = {"release-days": "cpi-reaction", "month": "monthly-review"}  # chart -> the note kind whose facts it draws
+
+
+class NoteKindMismatch(TemplateError):
+    """A stock note's output asked of a note of another kind: its facts were not computed
+    (params `note_kind` gates them, so a weekly note does not pay for them)."""
+
+    exit_code = 4
+
+    def __init__(self, call: str, needs: str, kind: str):
+        self.call, self.needs, self.kind = call, needs, kind
+        super().__init__(f"{call} draws on the facts of a {needs} note, and this note is {kind}: set 'note_kind: {needs}' in its params file")
 
 
 class EditorialLint(UserWarning):
@@ -146,6 +160,8 @@ class Note:
         p, closes = self.spec.params, self.prices.closes
         source = f"Source: {self.prices.source}. {self.spec.as_of_phrase}."
         facts = self.analysis.facts
+        if name in STOCK_CHARTS:
+            return self._stock_chart(name, source)
         if name == "performance":
             arc = self._arc_told()
             return charts.for_screens(lambda size: charts.performance(closes, facts, self.events, p.chart_years, source, arc, size=size))
@@ -155,7 +171,27 @@ class Note:
             return charts.for_screens(lambda size: charts.drawdown(closes, facts, p.chart_years, source, size=size))
         if name == "returns":
             return charts.for_screens(lambda size: charts.window_returns(facts, p.symbols, p.lookback, source, size=size))
-        raise ValueError(f"unknown chart {name!r}; known: performance, ratio, drawdown, returns")
+        raise ValueError(f"unknown chart {name!r}; known: performance, ratio, drawdown, returns, release-days (cpi-reaction), month (monthly-review)")
+
+    # -- the stock notes' own outputs (params note_kind: cpi-reaction, monthly-review) -----------
+    def _stock_chart(self, name: str, source: str) -> charts.Chart:
+        self._needs(STOCK_CHARTS[name], f"note.chart({name!r})")
+        closes, facts = self.prices.closes, self.analysis.facts
+        if name == "release-days":
+            source = f"Source: {self.prices.source}; CPI release dates: BLS. {self.spec.as_of_phrase}."
+            return charts.for_screens(lambda size: release_charts.release_days(closes, facts, self.events, "cpi", source, size))
+        return charts.for_screens(lambda size: month_charts.month_path(closes, facts, source, size))
+
+    def monthly_table(self) -> HTML:
+        """The monthly review's heat-table: each index's return in each of the last 12 calendar
+        months (the note's last), coloured by sign and size, then the year to date."""
+        self._needs("monthly-review", "note.monthly_table()")
+        return HTML(str(month_charts.heat_table(self.analysis.facts, self.spec.params.symbols)))
+
+    def _needs(self, kind: str, call: str) -> None:
+        have = self.analysis.facts.value("note.kind", "weekly")
+        if have != kind:
+            raise NoteKindMismatch(call, kind, have)
 
     def plot(self, data: pd.Series | pd.DataFrame, title: str, ylabel: str = "", source: str | None = None, years: float | None = None, **values: Any) -> charts.Chart:
         """Your own series (one line per column; a column named by an index's symbol takes its
