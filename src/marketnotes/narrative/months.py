@@ -88,8 +88,8 @@ def _since(facts: FactTable, s: str) -> str:
 
 
 def _days(facts: FactTable, say, symbols: list[str]) -> list:
-    """How many sessions closed higher; then the best and the worst day, told together when
-    every index had it on the same session (as in a selloff or a relief rally), else one by one."""
+    """How many sessions closed higher; then the best and the worst day, told together for the
+    indices that had it on the same session (as in a selloff or a relief rally), in date order."""
     told = [s for s in symbols if f"{key_of(s)}.month.sessions" in facts]
     if not told:
         return []
@@ -98,11 +98,15 @@ def _days(facts: FactTable, say, symbols: list[str]) -> list:
         prefixes = {s: f"{key_of(s)}.month.{side}" for s in told}
         moving = [s for s in told if facts.value(f"{prefixes[s]}.ret") * sign > 0]
         rare = {s: day_rarity(facts, prefixes[s]) for s in moving}
-        same_day = len(moving) == len(told) > 1 and len({facts.value(f"{p}.date") for p in prefixes.values()}) == 1
-        if same_day:
-            shared = all(f"{p}.since" in facts for p in prefixes.values()) and min(rare.values()) >= RARE_YEARS and len({facts.value(f"{p}.since")[:7] for p in prefixes.values()}) == 1
-            rarest = max(told, key=lambda s: rare[s])
-            out.append(say("days_together", told, side, shared, None if shared or rare[rarest] < RARE_YEARS else rarest))
-        else:
-            out += [say("day_of", s, side, rare[s] >= RARE_YEARS) for s in moving]
+        by_day: dict[str, list[str]] = {}
+        for s in moving:
+            by_day.setdefault(facts.value(f"{prefixes[s]}.date"), []).append(s)
+        for day in sorted(by_day):
+            group = by_day[day]
+            if len(group) == 1:
+                out.append(say("day_of", group[0], side, rare[group[0]] >= RARE_YEARS))
+                continue
+            shared = all(f"{prefixes[s]}.since" in facts for s in group) and min(rare[s] for s in group) >= RARE_YEARS and len({facts.value(f"{prefixes[s]}.since")[:7] for s in group}) == 1
+            rarest = max(group, key=lambda s: rare[s])
+            out.append(say("days_together", group, side, shared, None if shared or rare[rarest] < RARE_YEARS else rarest, len(group) == len(told)))
     return out
