@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from marketnotes import pipeline
+from marketnotes.charts.house import HOUSE_STYLE, PHONE_DPI
 from marketnotes.render.pdf import CHROMIUM_ARGS, find_chromium
 from conftest import run
 
@@ -79,7 +80,7 @@ def test_each_screen_gets_a_chart_drawn_for_its_width(demo, browser, width, char
     page.close()
     assert len(shown) == 4
     for natural, on_screen in shown:
-        dpi = 192 if chart_inches == 4.0 else 144
+        dpi = PHONE_DPI if chart_inches == 4.0 else HOUSE_STYLE["savefig.dpi"]
         assert abs(natural - chart_inches * dpi) <= 1  # Agg rounds the canvas down
         assert on_screen <= width
 
