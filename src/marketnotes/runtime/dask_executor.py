@@ -5,7 +5,8 @@
   network, cache or shared filesystem.
 - Each Dask worker keeps its expensive state warm across tasks in a `WorkerPlugin` (a
   kernel zygote and Chromium, the same `Engines` a local worker uses); every note still gets
-  a kernel that has never run another note.
+  a kernel that has never run another note. On a local cluster the workers share the
+  client's host, and print through one browser the client starts (printer.py).
 - Workers render into a private temporary folder and return the note's files; the client
   publishes them exactly as a local batch does (one atomic swap per note folder, lock,
   manifest), so the output is the same wherever the note ran.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import os
 import resource
 import signal
@@ -33,6 +35,7 @@ from marketnotes import __version__, manifest, pipeline
 from marketnotes.analysis import note_events
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime.executors import register_executor
+from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import Job, JobResult
 from marketnotes.templates import find_template
 from marketnotes.transaction import NoteTransaction
@@ -51,13 +54,14 @@ def dask_setup(worker) -> None:
 class NoteEngines(WorkerPlugin):
     """A Dask worker's warm state: kernel zygote and browser, built once per worker process."""
 
-    def __init__(self, want_pdf: bool):
-        self.want_pdf, self.engines = want_pdf, None
+    def __init__(self, want_pdf: bool, printer=None):
+        """`printer`: the client's shared browser (a `SharedPdf`), for workers on its host."""
+        self.want_pdf, self.printer, self.engines = want_pdf, printer, None
 
     def setup(self, worker) -> None:
         from marketnotes.runtime.engines import Engines
 
-        self.engines = Engines(many=True)
+        self.engines = Engines(many=True, printer=self.printer)
         if self.want_pdf:
             self.engines.pdf.prelaunch()
 
@@ -136,7 +140,17 @@ class DaskExecutor:
         return len(self.client.scheduler_info()["workers"])
 
     def run(self, jobs: list[Job], want_pdf: bool, on_progress, retries: int) -> list[JobResult]:
-        self.client.register_plugin(NoteEngines(want_pdf), name=PLUGIN)
+        # A local cluster's workers share this host, and so one browser, as local workers do
+        # (printer.py); a remote cluster's workers each keep their own.
+        printer = Printer(multiprocessing.get_context("spawn"), os.getpid()) if want_pdf and self.cluster is not None else None
+        try:
+            self.client.register_plugin(NoteEngines(want_pdf, printer and printer.client()), name=PLUGIN)
+            return self._run(jobs, on_progress, retries)
+        finally:
+            if printer is not None:
+                printer.close()
+
+    def _run(self, jobs: list[Job], on_progress, retries: int) -> list[JobResult]:
         results, futures, specs, tries = [], {}, {}, dict.fromkeys((j.index for j in jobs), 0)
         for job in jobs:
             outcome = self._submit(job, specs, futures)
