@@ -110,9 +110,18 @@ class SharedPdf(PdfBackend):
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
         if self._own is None:
             try:
-                return Path(self._printer().print_pdf(html, str(target), title, page_size))
-            except (OSError, EOFError):
-                self._own = ChromiumPdf()  # the printer died under us: not the note's fault
+                printer = self._printer()
+            except (OSError, EOFError):  # its socket is gone: the printer died before this print
+                printer = None
+            try:
+                if printer is not None:
+                    return Path(printer.print_pdf(html, str(target), title, page_size))
+            except (ConnectionError, EOFError):  # it died during this print
+                pass
+            # Not the note's fault: print it, and the rest, with a browser of our own. (An
+            # error the printer raised, a RenderError or an OSError writing the PDF, comes
+            # back as itself and fails the note like any other backend's.)
+            self._own = ChromiumPdf()
         return self._own.render(html, target, title, page_size)
 
     def _printer(self):
