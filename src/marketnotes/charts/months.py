@@ -94,6 +94,6 @@ def heat_table(facts: FactTable, symbols: list[str]) -> Markup:
             cells.append("<td>—</td>" if value is None else f'<td class="{"up" if value > 0 else "down"}" data-fact="{escape(f"{k}.ret.ytd")}"><b>{fmt(value, "spct1", None)}</b></td>')
         rows.append(f"<tr><th>{escape(facts.labels[symbol])}</th>{''.join(cells)}</tr>")
     return Markup(
-        f'<table class="mn-table mn-heat"><thead><tr><th></th>{"".join(head)}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="mn-wide"><table class="mn-table mn-heat"><thead><tr><th></th>{"".join(head)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
