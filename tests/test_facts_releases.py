@@ -132,3 +132,18 @@ def test_october_2008_the_nasdaqs_biggest_release_day_gain_in_the_data(sample):
     assert f.value("IXIC.cpi.release.day") == pytest.approx(0.0549, abs=0.0001)
     assert f.value("IXIC.cpi.release.data_start") == "1999-01-14" and f.value("IXIC.cpi.release.rank") == 2
     assert f.value("IXIC.cpi.release.after") == pytest.approx(-0.0038, abs=0.0001)
+
+
+def test_a_release_day_is_also_set_against_every_earlier_day():
+    closes, events, days = constructed()
+    f = facts_for(closes, events, days[-1])  # -2%: the -3% release day is the last day as bad
+    assert f.value("A.cpi.release.day_since") == days[5].date().isoformat()
+    g = facts_for(closes, events, days[5])  # -3%: no earlier day of any kind was as bad, but under a year of days says nothing
+    assert "A.cpi.release.day_since" not in g and "A.cpi.release.day_data_start" not in g
+
+
+def test_april_2000_the_nasdaqs_release_day_was_its_worst_day_in_the_data(sample):
+    f = sample_facts(sample, "2000-04-14")
+    assert f.value("IXIC.cpi.release.day") == pytest.approx(-0.0967, abs=0.0001)
+    assert f.value("IXIC.cpi.release.day_data_start") == "1999-01-04" and "IXIC.cpi.release.since" not in f
+    assert f.value("DJI.cpi.release.day_since") == "1998-08-31"

@@ -42,7 +42,9 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     assert check.ok and not check.style
     assert narrative.headline.text == "Dow tumbles 2.1% on September CPI day, its biggest release-day drop since August 2011"
     assert narrative.lead[0].text.startswith("On Thursday, the day of the September CPI release, the Dow tumbled 2.1%")
-    assert "bigger than on 93% of the 237 earlier release days since January 1999" in section(narrative, "Against past release days")
+    assert section(narrative, "Against past release days").startswith(
+        "For the Dow it was the 17th-biggest release-day move, up or down, since January 1999, and for the S&P 500 the 20th-biggest. "
+        "Against the same release days, the NASDAQ Composite moved more than on most.")
     assert "outperformed the Dow by 0.9 percentage points" in section(narrative, "The pair")
     assert section(narrative, "Since the release") == ""  # the note is on the release day
     assert section(narrative, "What to watch") == "The October CPI release is due Nov. 14."
@@ -54,6 +56,44 @@ def test_the_day_after_a_release_the_cpi_note_tells_the_move_since(sample):
     assert narrative.headline.text.startswith("NASDAQ Composite soars 5.5% on September CPI day, its biggest release-day gain since at least 1999")
     assert "alike, this was the second-biggest release-day move, up or down, since January 1999" in section(narrative, "Against past release days")
     assert section(narrative, "Since the release").startswith("Since the release-day close the NASDAQ Composite has ")
+
+
+def test_where_a_move_sits_among_release_days_is_told_in_words(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2003-02-21")
+    assert check.ok and not check.style
+    assert section(narrative, "Against past release days").startswith(
+        "Against the 49 earlier release days since January 1999, the S&P 500 and the Dow moved more than on most, while the NASDAQ Composite had an ordinary release day.")
+    assert "%" not in section(narrative, "Against past release days").split(".")[0]
+
+
+def test_indices_that_moved_alike_are_told_together(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2003-02-21")
+    assert narrative.headline.text == "Each of the three indices rises 1.3% on January CPI day"
+    assert narrative.lead[0].text == "On Friday, the day of the January CPI release, the NASDAQ Composite, the S&P 500 and the Dow each rose 1.3%."
+
+
+def test_a_release_day_that_was_the_biggest_day_in_the_data_says_so(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2000-04-14")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "NASDAQ Composite plunges 9.7% on March CPI day, its biggest one-day drop since at least 1999"
+    assert "plunged 9.7%, its biggest one-day drop in data going back to January 1999." in narrative.lead[0].text
+
+
+def test_weeks_after_the_release_the_move_since_leads(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2011-08-17")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "NASDAQ Composite has plunged 10.0% since June CPI release"
+    lead = " ".join(s.text for s in narrative.lead)
+    assert lead.startswith("Since the June CPI release, the NASDAQ Composite has plunged 10.0%, the S&P 500 9.3% and the Dow 8.6%. On the release day, July 15, the NASDAQ Composite rose 1.0%.")
+    assert section(narrative, "Since the release") == ""
+
+
+def test_a_pair_lead_introduces_the_day_and_the_pair_section_names_the_pair(sample):
+    narrative, check, _ = note(sample, "cpi-reaction", "2016-01-20")
+    assert check.ok and not check.style
+    assert narrative.lead[0].text.startswith("On Wednesday, the day of the December CPI release, the NASDAQ Composite outperformed the Dow by 1.4 percentage points")
+    assert narrative.lead[1].text.startswith("The Dow fell 1.6%")
+    assert section(narrative, "The pair") == "On an average release day the gap between the NASDAQ Composite and the Dow has been 0.6 percentage points either way."
 
 
 def test_the_monthly_review_leads_with_a_bear_market_entered_in_the_month(sample):

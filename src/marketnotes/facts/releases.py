@@ -11,7 +11,8 @@ What a reader of that note asks, each a fact here:
   the share of earlier release days it beat, the average release-day move, and whether
   release days move the index more than other days do);
 - when it last moved as much in the same direction on a release day ("its biggest
-  release-day drop since March 2020");
+  release-day drop since March 2020"), and on any day ("its biggest one-day drop since
+  October 1987": a release day can be the day of the year, or of decades);
 - how the rotation pair reacted (the lead's move minus the lag's, in points, and when the
   gap was last as wide in the same direction);
 - what it has done since.
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from marketnotes.facts.events import event_sessions
-from marketnotes.facts.extremes import last_as_extreme
+from marketnotes.facts.extremes import DATA_START_DAYS, last_as_extreme
 from marketnotes.facts.table import FactTable, key_of
 
 DATA_START_RELEASES = 24  # "in data going back to ..." only after two years of monthly releases
@@ -76,6 +77,7 @@ def _add_index(table: FactTable, symbol: str, series: pd.Series, moves: pd.Serie
     day, earlier = float(moves.loc[session]), moves.loc[: session].iloc[:-1]
     # a one-session move: no start, so its verb is sized for a day even across a holiday weekend
     table.add(f"{p}.day", day, "pct", f"{name} move on the {label} release session", end=session, symbol=symbol)
+    _add_day_since(table, p, name, symbol, series.loc[:session], day)
     if session < as_of:
         table.add(f"{p}.after", series.loc[as_of] / series.loc[session] - 1, "pct", f"{name} change from the close of the {label} release session to the as-of", session, as_of, symbol)
     if earlier.empty:
@@ -98,6 +100,21 @@ def _add_index(table: FactTable, symbol: str, series: pd.Series, moves: pd.Serie
         table.add(f"{p}.since", earlier.index[hit], "date", f"{name}: last earlier release session with a move as big in the same direction", earlier.index[hit], session, symbol)
     elif day != 0 and len(earlier) >= DATA_START_RELEASES:
         table.add(f"{p}.data_start", first, "date", f"{name}: the biggest release-day {'gain' if day > 0 else 'drop'} since the first release in the data", first, session, symbol)
+
+
+def _add_day_since(table: FactTable, p: str, name: str, symbol: str, series: pd.Series, day: float) -> None:
+    """The last earlier session of any kind with a move as big the same way as the release
+    day's ("its biggest one-day drop since ..."); `series` ends on the release session."""
+    rets = series.pct_change(fill_method=None).to_numpy()
+    if day == 0 or len(rets) < 2:
+        return
+    direction = 1 if day > 0 else -1
+    hit = last_as_extreme(rets, rets[-1], len(rets) - 1, direction)
+    word = "gain" if day > 0 else "drop"
+    if hit is not None:
+        table.add(f"{p}.day_since", series.index[hit], "date", f"{name}: last earlier session of any kind with a {word} as big", series.index[hit], series.index[-1], symbol)
+    elif np.count_nonzero(~np.isnan(rets[:-1])) >= DATA_START_DAYS:
+        table.add(f"{p}.day_data_start", series.index[0], "date", f"{name}: the biggest one-day {word} since the data starts", series.index[0], series.index[-1], symbol)
 
 
 def _add_pair(table: FactTable, moves: pd.DataFrame, pair: tuple[str, str], session, kind: str, label: str) -> None:

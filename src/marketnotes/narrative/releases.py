@@ -3,16 +3,22 @@ rare that was against every earlier release day, how the rotation pair reacted, 
 happened since, and when the next release is due.
 
 News judgment as in the weekly note (angles.py): the headline goes to the rarest thing,
-measured in years since it last happened -- an index's biggest release-day move in the
-same direction since X, or the pair's widest release-day margin since X -- and, when
-nothing reaches back a year, to the index that moved most. Sentences come from
-releases.j2; a sentence restating a figure already said is dropped (compose.Draft).
+measured in years since it last happened -- an index's biggest one-day move on any day
+since X (its own records first: a release-day superlative counts half against it), its
+biggest release-day move since X, or the pair's widest release-day margin since X -- and,
+when nothing reaches back a year, to the index that moved most, or to all of them when
+they moved alike. A note written weeks after its release leads with the move since, when
+that is bigger. Where a move sits among earlier release days is told the way a desk says
+it: a rank near the top ("its 17th-biggest"), else in words ("moved more than on most").
+Sentences come from releases.j2; a sentence restating a figure already said is dropped
+(compose.Draft).
 """
 
 from __future__ import annotations
 
 from marketnotes.facts.releases import DATA_START_RELEASES
 from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative import formats, words
 from marketnotes.narrative.angles import years_between
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
@@ -22,7 +28,11 @@ KIND = "cpi"
 RARE_YEARS = 1.0  # a "since" that reaches back less than a year is not news
 SAME_MOVE = 0.1  # release days move an index "about as much as other days" within 10%
 EVEN_PTS = 0.5
-TOP_RANK = 10  # "its fourth-biggest release-day move" down to the 10th; beyond, the share of release days it beat
+TOP_SHARE = 0.9  # a move bigger than on nine release days in ten is told by its rank ("its 17th-biggest")
+TOP_RANK = 3  # and so is a top-three one against a short history
+LATE_SESSIONS = 4  # a note this many sessions after its release leads with the move since, when that is bigger
+# where a move sits among earlier release days, in words, by the share of them it beat
+STANDINGS = ((0.65, "more"), (0.35, "ordinary"), (0.1, "less"), (0.0, "least"))
 
 
 def rarity(facts: FactTable, prefix: str, since: str, start: str) -> float:
@@ -35,31 +45,68 @@ def rarity(facts: FactTable, prefix: str, since: str, start: str) -> float:
     return 0.0
 
 
+def superlative(rare: float, day_rare: float) -> str:
+    """Which "biggest since" an index's release-day move earns: 'day' (on any day: its own
+    records come first, so the release-day one counts half against it), 'release', or ''."""
+    if day_rare >= RARE_YEARS and 2 * day_rare >= rare:
+        return "day"
+    return "release" if rare >= RARE_YEARS else ""
+
+
+def standing(facts: FactTable, p: str) -> str:
+    """'rank' ("the 17th-biggest"), else where the share of earlier release days it beat falls."""
+    if facts.value(f"{p}.rank") <= TOP_RANK or facts.value(f"{p}.share_smaller") >= TOP_SHARE:
+        return "rank"
+    return next(word for edge, word in STANDINGS if facts.value(f"{p}.share_smaller") >= edge)
+
+
+def alike(facts: FactTable, symbols: list[str]) -> bool:
+    """Every index moved the same way by the same figure as written: one move, told once."""
+    fids = [f"{key_of(s)}.{KIND}.release.day" for s in symbols]
+    texts = {formats.render(facts.value(f), "pct1", None) for f in fids}
+    tiers = {(facts.value(f) > 0, words.tier_of(facts, f)) for f in fids}
+    return len(symbols) > 1 and len(texts) == 1 and len(tiers) == 1 and words.tier_of(facts, fids[0]) > 0
+
+
 def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None) -> Narrative:
     say = Phrasebook(facts, "releases.j2").say
     moved = [s for s in symbols if f"{key_of(s)}.{KIND}.release.day" in facts]
     if not moved:
         return compose(facts, symbols, pair)  # no release in the data yet: the weekly note
+    day = {s: abs(facts.value(f"{key_of(s)}.{KIND}.release.day")) for s in moved}
     rare = {s: rarity(facts, f"{key_of(s)}.{KIND}.release", ".since", ".data_start") for s in moved}
+    day_rare = {s: rarity(facts, f"{key_of(s)}.{KIND}.release", ".day_since", ".day_data_start") for s in moved}
+    best = {s: superlative(rare[s], day_rare[s]) for s in moved}
+    reach = {s: max(rare[s], day_rare[s]) if best[s] else 0.0 for s in moved}
     gap_rare = rarity(facts, f"rot.{KIND}.release", ".gap_since", ".gap_data_start") if pair and f"rot.{KIND}.release.gap" in facts else 0.0
-    biggest = max(moved, key=lambda s: abs(facts.value(f"{key_of(s)}.{KIND}.release.day")))
-    first = max(moved, key=lambda s: (rare[s], abs(facts.value(f"{key_of(s)}.{KIND}.release.day")))) if max(rare.values()) >= RARE_YEARS else biggest
-    pair_leads = bool(pair) and gap_rare >= RARE_YEARS and gap_rare > rare[first] and abs(facts.value(f"rot.{KIND}.release.gap")) >= EVEN_PTS
-    if pair_leads:
+    first = max(moved, key=lambda s: (reach[s], day[s]))
+    pair_leads = bool(pair) and gap_rare >= RARE_YEARS and gap_rare > reach[first] and abs(facts.value(f"rot.{KIND}.release.gap")) >= EVEN_PTS
+    rest = sorted((s for s in moved if s != first), key=lambda s: -day[s])
+    # a note written weeks after its release: what has happened since is the news when it is bigger
+    after = [s for s in moved if f"{key_of(s)}.{KIND}.release.after" in facts]
+    since = sorted(after, key=lambda s: -abs(facts.value(f"{key_of(s)}.{KIND}.release.after"))) if len(after) == len(moved) else []
+    late = bool(since) and facts.value(f"{KIND}.release.sessions_after", 0) >= LATE_SESSIONS and abs(facts.value(f"{key_of(since[0])}.{KIND}.release.after")) > max(day.values())
+    together = not best[first] and alike(facts, [first, *rest])
+    if late:
+        headline = say("headline_since", since[0], KIND)
+    elif pair_leads:
         headline = say("headline_pair", *pair, KIND)
+    elif together:
+        headline = say("headline_alike", [first, *rest], KIND)
     else:
-        headline = say("headline_release", first, KIND, rare[first] >= RARE_YEARS)
+        headline = say("headline_release", first, KIND, best[first])
+    opening = "late" if late else "none" if pair_leads else "day"  # how the release-day sentence introduces the day
     draft = Draft()
-    rest = sorted((s for s in moved if s != first), key=lambda s: -abs(facts.value(f"{key_of(s)}.{KIND}.release.day")))
     lead = draft.keep([
-        say("pair_release", *pair, KIND, True) if pair_leads else None,
-        say("lead_release", first, KIND, rare[first] >= RARE_YEARS),
-        say("others_release", rest, KIND) if rest else None,
+        say("lead_since", since, KIND) if late else None,
+        say("lead_pair", *pair, KIND) if pair_leads and not late else None,
+        say("lead_alike", [first, *rest], KIND, opening) if together else say("lead_release", first, KIND, best[first], opening),
+        None if together else say("others_release", rest, KIND) if rest else None,
     ])
     sections = [
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
-        Section("The pair", draft.keep(_pair(facts, say, pair, gap_rare, pair_leads))),
-        Section("Since the release", draft.keep([say("after_release", moved, KIND) if all(f"{key_of(s)}.{KIND}.release.after" in facts for s in moved) else None])),
+        Section("The pair", draft.keep(_pair(facts, say, pair, gap_rare, pair_leads and not late))),
+        Section("Since the release", draft.keep([say("after_release", moved, KIND) if not late and since else None])),
         Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
@@ -71,15 +118,26 @@ def _history(facts: FactTable, say, symbols: list[str]) -> list:
     if not ranked:
         return []
     p = {s: f"{key_of(s)}.{KIND}.release" for s in ranked}
-    others = ranked[1:]
-    same_days = all(facts.value(f"{p[s]}.count") == facts.value(f"{p[ranked[0]]}.count") for s in others)
-    ranks = {facts.value(f"{p[s]}.rank") for s in ranked}
-    if others and same_days and len(ranks) == 1 and min(ranks) <= TOP_RANK:
-        out = [say("standing_alike", ranked, KIND)]  # "For the A, the B and the C alike it was the second-biggest ..."
-    elif others and same_days and min(ranks) > TOP_RANK:
-        out = [say("standing", ranked[0], KIND), say("standing_others", others, KIND)]  # "of them": the same release days
+    same_days = all(facts.value(f"{p[s]}.count") == facts.value(f"{p[ranked[0]]}.count") for s in ranked)
+    where = {s: standing(facts, p[s]) for s in ranked}
+    top = [s for s in ranked if where[s] == "rank"]
+    ranks = {facts.value(f"{p[s]}.rank") for s in top}
+    out = []
+    if len(top) > 1 and same_days and len(ranks) == 1:
+        out.append(say("standing_alike", top, KIND))  # "For the A, the B and the C alike it was the second-biggest ..."
+    elif len(top) > 1 and same_days:
+        out.append(say("standing_ranks", top, KIND))
     else:
-        out = [say("standing", s, KIND) for s in ranked]  # a rank is told index by index
+        out += [say("standing_rank", s, KIND) for s in top]
+    rest = [s for s in ranked if where[s] != "rank"]
+    if rest and same_days:
+        groups: dict[str, list[str]] = {}
+        for s in rest:
+            groups.setdefault(where[s], []).append(s)
+        order = [word for _, word in STANDINGS]
+        out.append(say("standing_words", rest[0], sorted(groups.items(), key=lambda g: order.index(g[0])), KIND, bool(top)))  # "Against the 49 earlier release days since ..., the A moved more than on most and the B ..."
+    else:
+        out += [say("standing_words", s, [(where[s], [s])], KIND, False) for s in rest]
     ratios = [facts.value(f"{p[s]}.avg_abs") / facts.value(f"{p[s]}.avg_abs_other") for s in ranked if f"{p[s]}.avg_abs_other" in facts]
     versus = ""
     if len(ratios) == len(ranked):
@@ -93,5 +151,5 @@ def _pair(facts: FactTable, say, pair, gap_rare: float, told: bool) -> list:
         return []
     out = [] if told else [say("pair_release", *pair, KIND, gap_rare >= RARE_YEARS)]
     if facts.value(f"rot.{KIND}.release.gap_avg", 0) >= EVEN_PTS:  # a typical gap under half a point is no gap
-        out.append(say("pair_typical", KIND))
+        out.append(say("pair_typical", *pair, KIND, told))
     return out
