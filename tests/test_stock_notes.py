@@ -106,6 +106,16 @@ def test_the_monthly_review_leads_with_a_bear_market_entered_in_the_month(sample
     assert "All three indices had their best day on Dec. 26" in section(narrative, "Best and worst days")
 
 
+def test_an_index_that_fell_further_than_the_headlines_says_so_and_a_rare_day_joins_the_lead(sample):
+    narrative, check, _ = note(sample, "monthly-review", "2008-10-31")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "S&P 500 plunges 16.9% in October, its worst month since at least 1999"  # the rarer month leads
+    lead = " ".join(s.text for s in narrative.lead)
+    assert "The NASDAQ Composite fell further, 17.7%, its worst month since February 2001." in lead
+    assert lead.endswith("the Dow's biggest one-day gain since 1933.")
+    assert "since 1933" not in section(narrative, "Best and worst days")
+
+
 def test_a_month_still_running_is_told_so_far(sample):
     narrative, check, _ = note(sample, "monthly-review", "2018-12-14")
     assert check.ok and not check.style

@@ -18,6 +18,8 @@ from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Phrasebook
 
 RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when that reaches back a year
+LEAD_DAY_YEARS = 10.0  # a day of the month rarer than this (and than the headline's month) joins the lead
+FURTHER = 0.002  # an index that moved this much more than the headline's says so ("fell further, 17.7%")
 
 
 def month_rarity(facts: FactTable, s: str) -> float:
@@ -64,18 +66,26 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
     extremes = [s for s in rest if rare[s] >= RARE_YEARS]
     plain = [s for s in rest if s not in extremes]
     shared = len(extremes) > 1 and len({_since(facts, s) for s in extremes}) == 1 and len({facts.value(f"{key_of(s)}.month.ret") > 0 for s in extremes}) == 1
+    # an index that moved more than the headline's (the rarer month led) says so plainly
+    ret = {s: facts.value(f"{key_of(s)}.month.ret") for s in told}
+    further = [s for s in rest if (ret[s] > 0) == (ret[first] > 0) and abs(ret[s]) - abs(ret[first]) >= FURTHER]
     lead = draft.keep([
         say("lead_month", first, rare[first] >= RARE_YEARS),
         say("lead_regime_month", first, True) if angle == "regime" else None,
-        *([say("others_month", extremes, True)] if shared else [say("other_extreme", s) for s in extremes]),
-        say("others_month", plain) if plain else None,
+        *([say("others_month", extremes, True, further)] if shared else [say("other_extreme", s, s in further) for s in extremes]),
+        say("others_month", plain, False, further) if plain else None,
     ])
+    days = _days(facts, say, told)
+    # "the Dow's biggest one-day gain since 1933" is news of the month: the rarest such day joins the lead
+    top_day = max(days[1:], key=lambda d: d[1], default=None)
+    if top_day and top_day[1] >= LEAD_DAY_YEARS and top_day[1] > (rare[first] if angle == "extreme" else 0.0) and angle != "regime":
+        lead += draft.keep([top_day[0]])
     counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
     sections = [
         Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts else None])),
         Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
         Section("Drawdowns", draft.keep([say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
-        Section("Best and worst days", draft.keep(_days(facts, say, told))),
+        Section("Best and worst days", draft.keep([d[0] for d in days])),
         Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
@@ -87,13 +97,14 @@ def _since(facts: FactTable, s: str) -> str:
     return str(facts.value(f"{k}.month.since") or facts.value(f"{k}.month.data_start"))[:7]
 
 
-def _days(facts: FactTable, say, symbols: list[str]) -> list:
+def _days(facts: FactTable, say, symbols: list[str]) -> list[tuple]:
     """How many sessions closed higher; then the best and the worst day, told together for the
-    indices that had it on the same session (as in a selloff or a relief rally), in date order."""
+    indices that had it on the same session (as in a selloff or a relief rally), in date order.
+    Each sentence comes with how rare its rarest day was, in years (0 for the count)."""
     told = [s for s in symbols if f"{key_of(s)}.month.sessions" in facts]
     if not told:
         return []
-    out = [say("up_days", told)]
+    out = [(say("up_days", told), 0.0)]
     for side, sign in (("best", 1), ("worst", -1)):
         prefixes = {s: f"{key_of(s)}.month.{side}" for s in told}
         moving = [s for s in told if facts.value(f"{prefixes[s]}.ret") * sign > 0]
@@ -104,9 +115,9 @@ def _days(facts: FactTable, say, symbols: list[str]) -> list:
         for day in sorted(by_day):
             group = by_day[day]
             if len(group) == 1:
-                out.append(say("day_of", group[0], side, rare[group[0]] >= RARE_YEARS))
+                out.append((say("day_of", group[0], side, rare[group[0]] >= RARE_YEARS), rare[group[0]]))
                 continue
             shared = all(f"{prefixes[s]}.since" in facts for s in group) and min(rare[s] for s in group) >= RARE_YEARS and len({facts.value(f"{prefixes[s]}.since")[:7] for s in group}) == 1
             rarest = max(group, key=lambda s: rare[s])
-            out.append(say("days_together", group, side, shared, None if shared or rare[rarest] < RARE_YEARS else rarest, len(group) == len(told)))
+            out.append((say("days_together", group, side, shared, None if shared or rare[rarest] < RARE_YEARS else rarest, len(group) == len(told)), rare[rarest] if shared or rare[rarest] >= RARE_YEARS else 0.0))
     return out
