@@ -371,21 +371,28 @@ def _browsers(tag: str) -> int:
     return count
 
 
-def test_the_workers_of_a_batch_print_with_one_browser(tmp_path, repo):
-    out = tmp_path / "reports"
+def batch_watching_browsers(repo, out, *extra, timeout=180):
+    """Run a batch (with a test tag) and count its Chromium browsers every 0.1 s until it
+    ends; the batch is killed if it outlives `timeout`. Returns (exit code, stderr, counts)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-03-31", "--output-dir", str(out), "--workers", "2"],
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(out), "--workers", "2", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out)},
     )
-    seen = set()
+    seen, deadline = set(), time.monotonic() + timeout
     try:
-        while proc.poll() is None:
+        while proc.poll() is None and time.monotonic() < deadline:
             seen.add(_browsers(str(out)))
             time.sleep(0.1)
-        err = proc.stderr.read()
     finally:
         _kill_group_if_alive(proc)
-    assert proc.returncode == 0, err
+    _, err = proc.communicate(timeout=30)
+    return proc.returncode, err, seen
+
+
+def test_the_workers_of_a_batch_print_with_one_browser(tmp_path, repo):
+    out = tmp_path / "reports"
+    code, err, seen = batch_watching_browsers(repo, out, "--from", "2018-01-01", "--to", "2018-03-31")
+    assert code == 0, err
     assert max(seen) == 1, seen  # one browser for both workers, not one each
     assert len(list(out.glob("*/demo/note.pdf"))) == 13
 

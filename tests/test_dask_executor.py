@@ -151,22 +151,10 @@ def test_a_failing_note_is_a_record_and_a_note_that_kills_workers_is_killedworke
 
 
 def test_the_workers_of_a_local_cluster_print_with_the_clients_one_browser(repo, tmp_path):
-    from test_batch import _browsers, _kill_group_if_alive
+    from test_batch import batch_watching_browsers
 
     out = tmp_path / "reports"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-11-01", "--to", "2018-12-21",
-         "--output-dir", str(out), "--workers", "2", "--executor", "dask"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out)},
-    )
-    seen = set()
-    try:
-        while proc.poll() is None:
-            seen.add(_browsers(str(out)))
-            time.sleep(0.1)
-        err = proc.stderr.read()
-    finally:
-        _kill_group_if_alive(proc)
-    assert proc.returncode == 0, err
+    code, err, seen = batch_watching_browsers(repo, out, "--from", "2018-11-01", "--to", "2018-12-21", "--executor", "dask")
+    assert code == 0, err
     assert max(seen) == 1, seen  # one browser for both Dask workers, not one each
     assert len(list(out.glob("*/demo/note.pdf"))) == 8
