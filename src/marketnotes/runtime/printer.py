@@ -4,8 +4,8 @@ A Chromium with Playwright's node driver holds ~400 MB (browser, GPU and rendere
 processes, the driver), and printing is a small part of a note's time (~0.2 s of ~1 s). So
 one browser serves every worker of a batch instead of one each: the batch starts a printer
 process, a `multiprocessing` manager holding one `ChromiumPdf`, and each worker prints through
-a proxy (`SharedPdf`, a `PdfBackend` like any other). Prints are serialized on the browser's
-one tab; each worker still renders its notes in kernels of their own.
+a proxy (`SharedPdf`, a `PdfBackend` like any other). Prints take turns on the browser's one
+thread, each in a fresh tab; each worker still renders its notes in kernels of their own.
 
 The printer writes the PDF straight into the note's staging folder (same host, no bytes sent
 back). A browser that crashes is relaunched in the printer and the print retried once
@@ -76,12 +76,13 @@ class Printer:
     loads), hand workers a `SharedPdf`, close browser and process at the end."""
 
     def __init__(self, ctx, parent: int) -> None:
-        self.manager = PrinterManager(ctx=ctx)
+        self.authkey = os.urandom(32)  # handed to the workers: Dask's are not our children
+        self.manager = PrinterManager(authkey=self.authkey, ctx=ctx)
         self.manager.start(_serve_init, (parent,))
         self._proxy = self.manager.Printer()  # creates the printer: Chromium starts booting
 
     def client(self) -> SharedPdf:
-        return SharedPdf(self.manager.address, bytes(self.manager._authkey))
+        return SharedPdf(self.manager.address, self.authkey)
 
     def close(self, clean: bool = True) -> None:
         """Close the browser, then the process. Interrupted (`clean=False`), skip straight to
