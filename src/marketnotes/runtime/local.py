@@ -2,9 +2,9 @@
 
 Workers are forked (where fork is safe) after the host-side imports, so they start warm;
 each keeps a fresh-kernel source across notes (worker.py), and all print through one shared
-Chromium (printer.py). Results, stage
-reports and retries travel over multiprocessing queues; Ctrl-C and SIGTERM stop every
-worker within STOP_GRACE seconds, and workers die with this process even on SIGKILL.
+Chromium (printer.py). Results, stage reports and retries travel over multiprocessing
+queues; Ctrl-C and SIGTERM stop every worker within STOP_GRACE seconds, and workers die
+with this process even on SIGKILL.
 """
 
 from __future__ import annotations
