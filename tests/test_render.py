@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from marketnotes import pipeline
-from marketnotes.charts.house import HOUSE_STYLE, PHONE_DPI
+from marketnotes.charts.house import PHONE, PHONE_DPI, SIZE
 from marketnotes.render.pdf import CHROMIUM_ARGS, find_chromium
 from conftest import run
 
@@ -69,20 +69,28 @@ def test_readable_on_a_phone(demo, browser):
     page.close()
 
 
-@pytest.mark.parametrize("width, chart_inches", [(390, 4.0), (1024, 7.2)])
-def test_each_screen_gets_a_chart_drawn_for_its_width(demo, browser, width, chart_inches):
-    """On a phone the charts are the ones laid out 4 inches wide (their text stays ~9 pt);
-    on a desktop, and so in the PDF, the column-width ones."""
+@pytest.mark.parametrize("width, shown", [(390, "image/png"), (1024, "image/svg+xml")])
+def test_each_screen_gets_a_chart_drawn_for_its_width(demo, browser, width, shown):
+    """On a phone the charts are the ones laid out 4 inches wide (their text stays ~9 pt), as
+    640-px images; on a desktop, and so in the PDF, the column-width ones, as vectors."""
     page = browser.new_page(viewport={"width": width, "height": 844})
     page.goto(demo.paths["html"].resolve().as_uri())
     page.wait_for_load_state("load")
-    shown = page.evaluate("[...document.querySelectorAll('figure.mn-figure img')].map(i => [i.naturalWidth, i.clientWidth])")
+    images = page.evaluate("[...document.querySelectorAll('figure.mn-figure img')].map(i => [i.currentSrc.slice(5, 25), i.naturalWidth, i.clientWidth])")
     page.close()
-    assert len(shown) == 4
-    for natural, on_screen in shown:
-        dpi = PHONE_DPI if chart_inches == 4.0 else HOUSE_STYLE["savefig.dpi"]
-        assert abs(natural - chart_inches * dpi) <= 1  # Agg rounds the canvas down
+    assert len(images) == 4
+    for source, natural, on_screen in images:
+        assert source.startswith(shown)
+        inches = PHONE[0] if shown == "image/png" else SIZE[0]
+        assert abs(natural - inches * (PHONE_DPI if shown == "image/png" else 96)) <= 1  # an SVG's size is in CSS px
         assert on_screen <= width
+
+
+def test_the_pdfs_charts_are_vectors(demo):
+    """Charts print as paths, not pictures: crisp at any zoom and on paper. Page 1 holds the
+    performance chart; the only raster images in the PDF would be charts."""
+    listing = run(["pdfimages", "-list", str(demo.paths["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert len(listing.strip().splitlines()) == 2  # the header lines, and no image
 
 
 def test_pdf_has_the_prose_and_no_code(demo):

@@ -8,6 +8,7 @@ footer text comes from the spec and is escaped in the template.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +33,13 @@ def exporter() -> HTMLExporter:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        filters={"b64encode": _b64encode},
     )
+
+
+def _b64encode(text: str | list[str]) -> str:
+    """An SVG output as a data URI's payload (nbformat may hold it as a list of lines)."""
+    return base64.b64encode("".join(text).encode("utf-8")).decode("ascii")
 
 
 @lru_cache(maxsize=1)
