@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
+import time
 import warnings
 
 
@@ -17,13 +19,39 @@ def _raise(signum, frame) -> None:
     """Ctrl-C or SIGTERM: from this moment, objects torn down half-built (an event loop
     interrupted in its constructor, a coroutine never awaited) are not reported: the user
     asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
-    sys.unraisablehook = lambda unraisable: None
+    sys.unraisablehook = raise_again_if_swallowed
     warnings.simplefilter("ignore")
     # Once: a second Ctrl-C, or the SIGTERM that follows a group kill, must not cut short the
     # cleanup this one starts (kernels, workers, staging folders); every step of it is bounded.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+_STOP_AGAIN = signal.SIGUSR2
+
+
+def raise_again_if_swallowed(unraisable) -> None:
+    """`sys.unraisablehook` while stopping. A signal handler runs between any two bytecodes,
+    also inside a weakref callback or a `__del__`; the interpreter swallows an exception
+    raised there ("Exception ignored in …") and the code simply runs on, as if no stop had
+    been asked for. The stop is raised again in the interrupted code: a helper thread signals
+    the main thread a moment after this hook has returned (raised from the hook itself, it
+    would be swallowed the same way), and the handler's exception propagates normally.
+    Anything else torn down half-built is not reported: the user asked us to stop."""
+    exc = unraisable.exc_value
+    if not isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        return
+
+    def again(signum, frame):
+        raise exc
+
+    def signal_main_thread():
+        time.sleep(0.01)
+        signal.pthread_kill(threading.main_thread().ident, _STOP_AGAIN)
+
+    signal.signal(_STOP_AGAIN, again)
+    threading.Thread(target=signal_main_thread, daemon=True).start()
 
 
 def reason(exc: BaseException) -> tuple[str, int] | None:

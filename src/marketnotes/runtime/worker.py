@@ -16,8 +16,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketnotes.runtime import zygote
+from marketnotes import stopping
 from marketnotes.errors import MarketNotesError
+from marketnotes.runtime import zygote
 
 
 @dataclass
@@ -117,6 +118,7 @@ def _handle_signals(results, stages) -> None:
         # Once: the batch's own SIGTERM follows the one a group kill already delivered, and
         # a second SystemExit would cut short the cleanup the first one started.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.unraisablehook = stopping.raise_again_if_swallowed  # raised inside a weakref callback, it would be lost
         results.cancel_join_thread()
         stages.cancel_join_thread()
         signal.alarm(STOP_SECONDS)  # SIGALRM's default action ends the process
