@@ -37,7 +37,6 @@ HOUSE_STYLE = {
     "legend.frameon": False,
     "legend.fontsize": 8,
     "figure.dpi": 100,
-    "savefig.dpi": 144,
     "lines.linewidth": 1.6,
     "svg.hashsalt": "marketnotes",  # the same ids in every SVG of the same chart: notes are reproducible
 }

@@ -175,8 +175,9 @@ class ChromiumPdf(PdfBackend):
             self._page = None  # the next print relaunches what is gone
 
     def _print(self, html: str, title: str, page_size: str) -> bytes:
-        """Print on the reused tab. A browser that died under us (first launch after install,
-        a crash between notes) is relaunched once and the print retried: not the note's fault."""
+        """Print on the current tab (a fresh one per note in a batch). A browser that died
+        under us (first launch after install, a crash between notes) is relaunched once and
+        the print retried: not the note's fault."""
         from playwright.sync_api import Error as PlaywrightError
 
         for attempt in (1, 2):
