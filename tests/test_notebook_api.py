@@ -130,6 +130,30 @@ def test_say_refuses_what_does_not_come_from_a_fact(note, text, problem):
     assert note.authored.said == []  # nothing refused reaches the note or the host
 
 
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("{{ the('^DJI', true) }} closed {{ n('DJI.ret.1w') }} above last Friday's close.", "'above' contradicts DJI.ret.1w = -0.0687 (negative): write side('DJI.ret.1w', 'above', 'below')"),
+        ("{{ the('^VIX', true) }} closed {{ n('my.VIX.vs_high.1y') }} above its one-year high.", "'above' contradicts my.VIX.vs_high.1y = -0.1930 (negative)"),
+        ("{{ the('^DJI', true) }} closed {{ n('DJI.ret.1w') }} {{ side('DJI.ret.1w', 'below', 'above') }} last Friday's close.", "give a known pair, positive word first"),
+    ],
+)
+def test_a_direction_word_against_its_number_fails_with_one_line(note, text, problem):
+    """The issue's two false sentences, once published as "fact check PASSED"."""
+    note.add_series("^VIX", "VIX", vix_closes(note))
+    note.add_fact("my.VIX.vs_high.1y", -0.193, "pct", "VIX close relative to its one-year high")
+    with pytest.raises(SayCheckFailed) as exc:
+        note.say(text)
+    assert problem in str(exc.value) and "\n" not in str(exc.value)
+    assert note.authored.said == []
+
+
+def test_side_writes_the_direction_the_fact_makes_true(note):
+    with pytest.warns(EditorialLint, match="repeated-fact"):  # the lead told the 6.9% first
+        html = note.say("{{ the('^DJI', true) }} closed {{ n('DJI.ret.1w') }} {{ side('DJI.ret.1w', 'above', 'below') }} last Friday's close.").data
+    assert plain_text(html) == "The Dow closed 6.9% below last Friday's close."
+
+
 def test_say_keeps_the_verb_the_note_gave_a_fact(note):
     lead = " ".join(s.text for s in note.analysis.narrative.lead)
     html = note.say("{{ the('^IXIC', true) }} {{ word('IXIC.ret.1w') }}.").data

@@ -30,6 +30,7 @@ class SpanReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.spans: list[Span] = []
         self.free: list[str] = []
+        self.stream: list[Span | str] = []  # free text and traced spans, in reading order
         self._stack: list[Span | None] = []
 
     def handle_starttag(self, tag, attrs):
@@ -42,7 +43,9 @@ class SpanReader(HTMLParser):
             span = self._stack.pop()
             if span is not None:
                 self.spans.append(span)
+                self.stream.append(span)
         self.free.append(" ")
+        self.stream.append(" ")
 
     def handle_data(self, data):
         current = next((s for s in reversed(self._stack) if s is not None), None)
@@ -50,6 +53,7 @@ class SpanReader(HTMLParser):
             current.text += data
         else:
             self.free.append(data)
+            self.stream.append(data)
 
 
 def plain_text(markup: str) -> str:
@@ -106,7 +110,64 @@ def check_html(markup: str, facts: FactTable, context: str | None = None) -> Che
     for word in words.ALL_WORDS:
         if re.search(rf"\b{re.escape(word)}\b", free):
             result.problems.append(f"move word {word!r} is not tied to a fact")
+    _check_directions(result, reader.stream, facts)
     return result
+
+
+def _check_directions(result: CheckResult, stream: list[Span | str], facts: FactTable) -> None:
+    """A direction word typed beside a cited number ("6.9% above", "up 3.4%") claims that
+    number's sign: it must agree with the fact, or the sentence is false however right the
+    number. A comparison word ("more than 3%") or a direction word beside a level ("above
+    25,000") claims more than the one fact can say, so it must be written with `side()` from
+    a fact that holds the comparison. Reach: the nearest cited number in the same clause, at
+    most `words.REACH` words away, the one before the word first ("6.9% above")."""
+    tokens: list[Span | str] = []
+    for item in stream:
+        if isinstance(item, Span):
+            tokens.append(item)
+        else:
+            tokens.extend(re.findall(rf"[\w'’-]+|[{re.escape(words.CLAUSE_BREAK)}]", item))
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str):
+            continue
+        word = token.lower()
+        if word not in words.SIDE_OF and word not in words.COMPARATIVES:
+            continue
+        # "more than 3%", "3% more": a comparative qualifies a number only right beside it or
+        # through "than" ("a more recent peak" says nothing about the figure before it)
+        comparing = word in words.COMPARATIVES and not (i + 1 < len(tokens) and tokens[i + 1] == "than")
+        reach = 0 if comparing else words.REACH
+        span = _number_within_reach(tokens, i, -1, reach) or _number_within_reach(tokens, i, 1, reach if not comparing else 0)
+        if span is None:
+            continue
+        fid = span.attrs["data-fact"].split()[0]
+        value = facts.value(fid)
+        fix = "add the comparison as a fact of its own and write side(ID, 'more', 'less')"
+        result.words += 1
+        if word in words.COMPARATIVES:
+            result.problems.append(f"{token!r} beside {span.text!r} compares it with something no fact states: {fix}")
+        elif span.attrs["data-fmt"] == "level" or not isinstance(value, (int, float)):
+            result.problems.append(f"{token!r} beside {span.text!r} ({fid}, a level) is a direction no fact states: cite a fact with a sign and write side(ID, ...)")
+        elif (value >= 0) != (words.SIDE_OF[word] > 0):
+            pos, neg = (word, words.OPPOSITE[word]) if words.SIDE_OF[word] > 0 else (words.OPPOSITE[word], word)
+            result.problems.append(
+                f"{token!r} contradicts {fid} = {value:+.4f} ({'negative' if value < 0 else 'positive'}): "
+                f"write side({fid!r}, {pos!r}, {neg!r})"
+            )
+
+
+def _number_within_reach(tokens: list[Span | str], at: int, step: int, reach: int = words.REACH) -> Span | None:
+    """The cited number `step`-wards of tokens[at], within reach and in the same clause."""
+    between, i = 0, at + step
+    while 0 <= i < len(tokens):
+        token = tokens[i]
+        if isinstance(token, Span):
+            numeric = "data-fmt" in token.attrs and token.attrs["data-fmt"] in formats.NUMERIC
+            return token if numeric else None
+        if token in words.CLAUSE_BREAK or between == reach:
+            return None
+        between, i = between + 1, i + step
+    return None
 
 
 def _check_number(result: CheckResult, span: Span, value, fid: str, as_of: dt.date) -> None:
@@ -125,6 +186,14 @@ def _check_number(result: CheckResult, span: Span, value, fid: str, as_of: dt.da
 
 def _check_word(result: CheckResult, span: Span, facts: FactTable, fids: list[str]) -> None:
     kind, text = span.attrs["data-word"], span.text
+    if kind == "side":
+        pos, neg = span.attrs.get("data-pos", ""), span.attrs.get("data-neg", "")
+        value = facts.value(fids[0])
+        if words.OPPOSITE.get(pos) != neg or words.SIDE_OF[pos] != 1:
+            result.problems.append(f"{text!r}: side() takes a known pair, the positive word first (such as 'above', 'below'), not {pos!r}, {neg!r}")
+        elif text != words.side_word(value, pos, neg):
+            result.problems.append(f"{text!r} contradicts {fids[0]} = {value:+.4f}")
+        return
     if kind == "rel":
         sign = 1 if facts.value(fids[0]) >= 0 else -1
         if text != words.RELATIVE[sign]:

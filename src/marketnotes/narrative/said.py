@@ -63,6 +63,13 @@ class SayWriter(Writer):
         self._known(fid)
         return super().rel(fid)
 
+    def side(self, fid: str, pos: str, neg: str) -> Markup:
+        self._known(fid)
+        try:
+            return super().side(fid, pos, neg)
+        except ValueError as exc:
+            raise SayCheckFailed([str(exc)]) from None
+
     def tier(self, fid: str) -> int:
         self._known(fid)
         return super().tier(fid)

@@ -133,3 +133,29 @@ ALL_WORDS = sorted(
     key=len,
     reverse=True,
 )
+
+
+# Direction and comparison words a sentence may put beside a number ("6.9% above last
+# Friday's close", "up 3.4%"): (the word for a positive fact, the word for a negative one).
+# Next to a cited number such a word is a claim about that fact's sign, so the checker holds
+# it to the sign; `side(id, pos, neg)` writes the right one of a pair from the fact itself.
+SIDES = (
+    ("above", "below"), ("higher", "lower"), ("up", "down"), ("ahead", "behind"),
+    ("gain", "loss"), ("gains", "losses"), ("rise", "fall"), ("advance", "decline"),
+    ("outperformed", "trailed"), ("outperforms", "trails"), ("outperforming", "trailing"),
+    ("increase", "decrease"), ("better", "worse"), ("stronger", "weaker"),
+    ("positive", "negative"), ("premium", "discount"), ("more", "less"), ("bigger", "smaller"),
+)
+SIDE_OF = {w: sign for pos, neg in SIDES for sign, w in ((1, pos), (-1, neg))}
+OPPOSITE = {a: b for pos, neg in SIDES for a, b in ((pos, neg), (neg, pos))}
+# comparison words that claim something about two numbers, never about one fact's sign:
+# beside a cited number they must come from a fact of their own (a difference), via side()
+COMPARATIVES = ("more", "less", "fewer", "greater", "smaller", "bigger", "larger")
+# words that end the reach of a direction word: a number in another clause is not its number
+CLAUSE_BREAK = ".;:!?,()—–"
+REACH = 3  # free words allowed between a direction word and the number it qualifies
+
+
+def side_word(value: float, pos: str, neg: str) -> str:
+    """`pos` for a fact at or above zero, `neg` below: as `rel` says "outperformed" at zero."""
+    return pos if value >= 0 else neg

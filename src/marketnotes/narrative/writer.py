@@ -139,6 +139,15 @@ class Writer:
         text = words.RELATIVE[1 if self.facts.value(fid) >= 0 else -1]
         return self._span(fid, text, word="rel")
 
+    def side(self, fid: str, pos: str, neg: str) -> Markup:
+        """"above" / "below" (any pair in words.SIDES, the positive word first) from the sign of
+        a fact, so a direction beside a number is never typed by hand:
+        `{{ n('DJI.ret.1w') }} {{ side('DJI.ret.1w', 'above', 'below') }} last Friday's close`."""
+        if words.OPPOSITE.get(pos) != neg or words.SIDE_OF[pos] != 1:
+            pairs = ", ".join(f"{a}/{b}" for a, b in words.SIDES)
+            raise ValueError(f"side({fid!r}, {pos!r}, {neg!r}): give a known pair, positive word first ({pairs})")
+        return self._span(fid, words.side_word(self.facts.value(fid), pos, neg), word="side", pos=pos, neg=neg)
+
     def the(self, symbol: str, capital: bool = False) -> Markup:
         label = self.facts.labels[symbol]
         article = "" if label.lower().startswith("the ") else ("The " if capital else "the ")
@@ -161,7 +170,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel word group tier window record complete years_ago release_on the label labels names has v"
+        names = "n an move rel side word group tier window record complete years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
