@@ -1,7 +1,8 @@
 """The `marketnotes` command line. One handler turns every typed error into one line and an exit code.
 
 `common` holds the apps and shared options; `inspect` the commands that look (data, params,
-facts, templates check); `notes` those that make, send, check and archive notes.
+facts, templates check); `notes` those that make, send, check and archive notes; `events`
+those that refresh and show the CPI and FOMC calendars.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import typer
 from rich.markup import escape
 
 from marketnotes import __version__, stopping
-from marketnotes.cli import inspect, notes  # noqa: F401  (their commands register on the app)
+from marketnotes.cli import events, inspect, notes  # noqa: F401  (their commands register on the app)
 from marketnotes.cli.common import app, err, out
 from marketnotes.errors import MarketNotesError
 

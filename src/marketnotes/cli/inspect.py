@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from marketnotes.cli.common import AsOf, Offline, Sets, app, data_app, out, params_app, templates_app
+from marketnotes.cli.events import warn_past_calendars
 
 
 @data_app.command("show")
@@ -99,6 +100,7 @@ def facts_cmd(
         out.print(f"  [red]-[/] {problem}", highlight=False)
     for finding in result.check.style:
         out.print(f"  [yellow]-[/] {finding}", highlight=False)
+    warn_past_calendars([result.facts])
     if not result.check.ok:
         raise typer.Exit(4)
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from marketnotes.cli.common import AsOf, Offline, Sets, app, err, out
+from marketnotes.cli.events import note_facts, warn_past_calendars
 
 Formats = Annotated[str | None, typer.Option("--format", help="html, pdf or html,pdf")]
 OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="folder for reports (default: params output_dir)")]
@@ -61,6 +62,7 @@ def render_cmd(
     out.print(f"[dim]{result.analysis.check.summary()}; {timings}[/]")
     for kind, path in result.paths.items():
         out.print(f"  {kind:9s} {path}", highlight=False)
+    warn_past_calendars([result.analysis.facts])
     if archive:
         refresh_archive(spec.output_root)
     if email:
@@ -190,6 +192,7 @@ def batch_cmd(
         table.add_row(*row, *([escape(r.email or "—")] if email else []))
     out.print(table)
     out.print(f"summary: {path}", highlight=False)
+    warn_past_calendars(note_facts([Path(r.output) for r in summary.results if r.status == "ok" and r.output]))
     for reports in roots if archive else ():
         refresh_archive(reports)
     if summary.failed:

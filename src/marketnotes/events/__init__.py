@@ -2,30 +2,27 @@
 
 Events are data. A params file lists `events: [cpi, fomc, path/to/earnings.csv]`; each
 becomes rows of (date, label, kind) that the facts layer studies (moves on the day, and
-from the event to the next one or to the as-of session).
+from the event to the next one or to the as-of session). `cpi` and `fomc` are the bundled
+calendars with the user's cached copy merged over them (`calendars.py`), refreshed by
+`marketnotes events update` (`feeds.py` reads the official sources, `update.py` writes the cache).
 """
 
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from marketnotes.errors import CorruptData
+from marketnotes.events.calendars import BUNDLED, known
 
-BUNDLED = {"cpi": "us_cpi_releases.csv", "fomc": "fomc_decisions.csv"}
+UPDATABLE = tuple(BUNDLED)  # the calendars `marketnotes events update` refreshes
 
 
-def _bundled(kind: str) -> pd.DataFrame:
-    with resources.files("marketnotes.events").joinpath(BUNDLED[kind]).open("r") as fh:
-        raw = pd.read_csv(fh)
-    if kind == "cpi":
-        months = pd.to_datetime(raw["reference_month"], format="%Y-%m")
-        labels = months.dt.strftime("%B") + " CPI"
-        return pd.DataFrame({"date": pd.to_datetime(raw["date"]), "label": labels, "kind": kind, "reference": raw["reference_month"]})
-    return pd.DataFrame({"date": pd.to_datetime(raw["date"]), "label": raw["label"], "kind": kind, "reference": ""})
+def _known(kind: str) -> pd.DataFrame:
+    """The bundled calendar with the cached copy merged over it (calendars.py says why)."""
+    return known(kind).events.assign(kind=kind)[["date", "label", "kind", "reference"]]
 
 
 def _user_csv(path: Path, base: Path | None) -> pd.DataFrame:
@@ -45,7 +42,7 @@ def _user_csv(path: Path, base: Path | None) -> pd.DataFrame:
 
 def load_events(names: tuple[str, ...] | list[str], base: Path | None = None) -> pd.DataFrame:
     """All requested events, sorted by date; `base` resolves relative CSV paths (the params folder)."""
-    frames = [_bundled(n) if n in BUNDLED else _user_csv(Path(n), base) for n in names]
+    frames = [_known(n) if n in BUNDLED else _user_csv(Path(n), base) for n in names]
     if not frames:
         return pd.DataFrame(columns=["date", "label", "kind", "reference"])
     return pd.concat(frames, ignore_index=True).sort_values(["date", "kind"]).reset_index(drop=True)

@@ -1,9 +1,16 @@
-"""Event study: how each index moved on event days and since the latest event."""
+"""Event study: how each index moved on event days and since the latest event; what comes next.
+
+When a refreshable calendar (CPI, FOMC) knows no event after the as-of session, the note
+must not fall silent about it: `<kind>.calendar.end` and `.calendar.end_label` name the
+last one known, so "What to watch" can say where the calendar ends instead of inventing a
+date, and the CLI can tell the user to run `marketnotes events update`.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from marketnotes.events import UPDATABLE
 from marketnotes.facts.table import FactTable, key_of
 
 STUDY_EVENTS = 12  # the last year of monthly releases
@@ -45,6 +52,10 @@ def add_event_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFrame
             nxt = upcoming.iloc[0]
             table.add(f"{kind}.next.date", nxt["date"], "date", f"next {kind} event after the as-of session", end=nxt["date"])
             table.add(f"{kind}.next.label", nxt["label"], "text", f"next {kind} event", end=nxt["date"])
+        elif kind in UPDATABLE:
+            last = events[events["kind"] == kind].iloc[-1]
+            table.add(f"{kind}.calendar.end", last["date"], "date", f"last {kind} event in the calendar (none is known after the as-of session)", end=last["date"])
+            table.add(f"{kind}.calendar.end_label", last["label"], "text", f"last {kind} event in the calendar", end=last["date"])
         study = event_study(closes, events, as_of, kind)
         if study.empty:
             continue

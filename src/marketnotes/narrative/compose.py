@@ -218,4 +218,13 @@ def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
 
 
 def _watch(facts, say) -> list[Sentence | None]:
-    return [say("next_event", kind, EVENT_NOUNS.get(kind, "")) for kind in angles.event_kinds(facts) if f"{kind}.next.date" in facts]
+    """The next event of each kind; past a calendar's last known date, where it ends (the
+    command that extends it is named once)."""
+    out: list[Sentence | None] = []
+    for kind in angles.event_kinds(facts):
+        if f"{kind}.next.date" in facts:
+            out.append(say("next_event", kind, EVENT_NOUNS.get(kind, "")))
+        elif f"{kind}.calendar.end" in facts:
+            first = not any(s is not None and any(f.endswith(".calendar.end") for f in s.facts) for s in out)
+            out.append(say("next_event", kind, EVENT_NOUNS.get(kind, ""), command=first))
+    return out

@@ -86,7 +86,7 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
         Section("Drawdowns", draft.keep([say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
-        Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts else None])),
+        Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 

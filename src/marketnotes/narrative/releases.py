@@ -107,7 +107,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
         Section("The pair", draft.keep(_pair(facts, say, pair, gap_rare, pair_leads and not late))),
         Section("Since the release", draft.keep([say("after_release", moved, KIND) if not late and since else None])),
-        Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts else None])),
+        Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts or f"{KIND}.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
