@@ -32,7 +32,7 @@ def events_at(days, labels, kinds):
 def story_frame():
     closes = panel(A=story())
     idx = closes.index
-    events = events_at([idx[PEAK], idx[RALLY], idx[RALLY - 2]], ["April CPI", "June CPI", "FOMC decision"], ["cpi", "cpi", "fomc"])
+    events = events_at([idx[PEAK + 1], idx[RALLY], idx[RALLY - 2]], ["April CPI", "June CPI", "FOMC decision"], ["cpi", "cpi", "fomc"])
     return closes, events
 
 
@@ -47,7 +47,7 @@ def test_fall_range_rally_with_their_events():
     assert [p.kind for p in phases] == ["fall", "range", "rise"]
     fall, flat, rally = phases
     assert fall.start == idx[PEAK]  # the zigzag's turning point, exactly
-    assert fall.start_event == "April CPI" and fall.start_event_date == idx[PEAK]
+    assert fall.start_event == "April CPI" and fall.start_event_date == idx[PEAK + 1]  # the fall's first session
     assert fall.change == pytest.approx(-0.12, abs=0.03)
     assert near(flat.start, RANGE_START, idx) and flat.start == fall.end
     assert 20 <= flat.sessions <= 28 and flat.width < 0.03 and flat.start_event is None
@@ -63,18 +63,18 @@ def test_max_phases_keeps_the_latest():
     assert [p.kind for p in phases] == ["range", "rise"]
 
 
-def test_nearest_event_wins_and_cpi_breaks_ties():
+def test_only_a_release_on_the_legs_first_session_is_tied_to_the_turn():
+    """A release is named for a turn only when its session made the new leg's first move: one
+    on the turning day itself closed the old leg, and one days away caused neither."""
     values = list(np.linspace(100, 130, 40)) + list(np.linspace(129, 110, 20))
     closes = panel(A=np.array(values) * (1 + np.random.default_rng(1).normal(0, 0.001, 60)))
     idx = closes.index
     peak = int(np.argmax(closes["A"].to_numpy()))
-    tied = events_at([idx[peak - 1], idx[peak + 1]], ["FOMC decision", "March CPI"], ["fomc", "cpi"])
+    tied = events_at([idx[peak + 1], idx[peak + 1]], ["FOMC decision", "March CPI"], ["fomc", "cpi"])
     (fall,) = arc_phases(closes["A"], idx[-1], tied)
-    assert fall.start == idx[peak] and fall.start_event == "March CPI"
-    nearer = events_at([idx[peak], idx[peak + 2]], ["FOMC decision", "March CPI"], ["fomc", "cpi"])
-    assert arc_phases(closes["A"], idx[-1], nearer)[0].start_event == "FOMC decision"
-    far = events_at([idx[peak + 3]], ["March CPI"], ["cpi"])
-    assert arc_phases(closes["A"], idx[-1], far)[0].start_event is None
+    assert fall.start == idx[peak] and fall.start_event == "March CPI"  # CPI first on a shared session
+    for day in (peak, peak - 1, peak + 2, peak + 3):
+        assert arc_phases(closes["A"], idx[-1], events_at([idx[day]], ["March CPI"], ["cpi"]))[0].start_event is None
 
 
 def test_current_phase_starts_where_the_trend_facts_say():

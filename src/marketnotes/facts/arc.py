@@ -9,8 +9,10 @@ let that sentence be written for any index without knowing the story in advance:
   the lookback so the first turning point inside the window was confirmed by a full move into
   it (the arc never starts at the window's edge or at the first row of data), with sideways
   ranges cut in;
-* a phase that starts within two sessions of a calendar event is tied to it ("since the May
-  CPI release"), CPI first: it is the release desks date turns by;
+* a phase whose first session was a calendar event's is tied to it ("since the May CPI
+  release"): the turning close was the close before the release, so the release day made the
+  first move of the new leg. A release days away from a turn, or on the turning day itself
+  (the old leg's last move), did not make it and is not named; CPI first where two coincide;
 * the other index of the pair is measured over the same span, for the "meanwhile".
 """
 
@@ -29,7 +31,7 @@ from marketnotes.facts.table import FactTable, key_of
 LOOKBACK_SESSIONS = 130  # about six months: the span a weekly note's "story so far" covers
 MAX_PHASES = 4
 MIN_OPENING_SESSIONS = 5
-EVENT_REACH = 2  # sessions between an event and a turning point for the two to be tied
+EVENT_OFFSET = 1  # the event's session is the first after the turning close: it made the new leg's first move
 PREFERRED_EVENT = "cpi"
 
 
@@ -94,9 +96,8 @@ def arc_phases(
 
 
 def _event_ties(index: pd.DatetimeIndex, starts: list[int], events: pd.DataFrame | None) -> list[tuple[str, pd.Timestamp] | tuple[None, None]]:
-    """For each start, the event whose session is nearest within two sessions: CPI before other
-    kinds at equal distance, then the later one (the move's first session is the one after
-    the turning point's close)."""
+    """For each start, the event on the session after it (the new leg's first move), CPI before
+    other kinds on the same session."""
     none = [(None, None)] * len(starts)
     if events is None or not len(events) or not starts:
         return none
@@ -110,11 +111,11 @@ def _event_ties(index: pd.DatetimeIndex, starts: list[int], events: pd.DataFrame
     ties = []
     for s in starts:
         gap = pos - s
-        near = np.flatnonzero(np.abs(gap) <= EVENT_REACH)
+        near = np.flatnonzero(gap == EVENT_OFFSET)
         if not len(near):
             ties.append((None, None))
             continue
-        best = near[np.lexsort((-gap[near], ~cpi[near], np.abs(gap[near])))[0]]
+        best = near[np.argsort(~cpi[near], kind="stable")[0]]
         ties.append((str(labels[best]), index[pos[best]]))
     return ties
 
@@ -143,9 +144,9 @@ def add_arc_facts(table: FactTable, closes: pd.DataFrame, as_of, pair: tuple[str
                 add("width", ph.width, "pct", f"{label} high-to-low width of the range in phase {i}")
             add("start_extreme", int(ph.start_is_extreme), "count", f"1 when {label}'s phase {i} starts at its own low (rise) or high (fall)")
             if ph.start_event is not None:
-                add("start_event", ph.start_event, "text", f"event within two sessions of the start of {label}'s phase {i}")
-                add("start_event_date", ph.start_event_date, "date", f"session of the {ph.start_event} near the start of {label}'s phase {i}")
-                add("start_event_offset", ph.start_event_offset, "count", f"sessions from the start of {label}'s phase {i} to that event (0: the turning close was the event day's, 1: the close before it)")
+                add("start_event", ph.start_event, "text", f"event on the first session of {label}'s phase {i}")
+                add("start_event_date", ph.start_event_date, "date", f"session of the {ph.start_event} that began {label}'s phase {i}")
+                add("start_event_offset", ph.start_event_offset, "count", f"sessions from the turning close of {label}'s phase {i} to that event (always 1: the event's session made the leg's first move)")
         last = phases[-1] if phases else None
         if last is not None and last.kind != "range" and last.extreme != as_of:
             # the current leg has not reversed by the zigzag's measure, but the week may have moved hard against it
