@@ -49,6 +49,17 @@ def test_new_all_time_high_today():
     assert "A.records.prev_date" not in f  # the previous record was yesterday: nothing to wait for
 
 
+def test_records_earlier_in_the_week():
+    # 2024-01-02 + 22 sessions is Friday 2024-02-02; its week (Jan 29 - Feb 2) starts at position 18
+    climb = list(np.linspace(100, 117, 18))
+    f = facts_for(panel(A=climb + [118, 119, 115, 116, 117]))
+    assert f.value("A.week.records") == 2  # Monday and Tuesday; Friday's 117 is below them
+    assert f.value("A.week.record.date") == "2024-01-30" and f.value("A.week.record.value") == 119
+    assert f.value("A.ath.today") == 0
+    g = facts_for(panel(A=climb + [116, 115, 114, 116, 117]))  # 117 ties last Friday's record: not a new one
+    assert g.value("A.week.records") == 0 and "A.week.record.date" not in g
+
+
 def test_highest_close_since_and_lowest_since():
     values = [100] * 5 + [120] + list(np.linspace(119, 90, 30)) + list(np.linspace(91, 115, 30))
     closes = panel(A=values)

@@ -43,3 +43,22 @@ def test_april_2000_nasdaq_worst_week_in_the_data(prices):
     f = facts_at(prices, "2000-04-14")
     assert f.value("IXIC.ret.1w") == pytest.approx(-0.253, abs=0.001)
     assert f.value("IXIC.week_extreme.data_start") == "1999-01-04"
+
+
+def test_july_2017_nasdaq_ten_session_winning_streak_ended(prices):
+    f = facts_at(prices, "2017-07-21")
+    assert f.value("IXIC.streak.ended") == 10
+    assert f["IXIC.streak.ended"].start == "2017-07-07" and f["IXIC.streak.ended"].end == "2017-07-20"
+    assert f.value("IXIC.streak.ended_date") == "2017-07-21"
+    assert f.value("IXIC.streak.ended_change") == pytest.approx(0.049, abs=0.001)
+    assert f.value("IXIC.streak.ended_since") == "2015-02-24"  # its longest since February 2015
+
+
+def test_october_2007_records_on_tuesday(prices):
+    f = facts_at(prices, "2007-10-12")
+    for key in ("GSPC", "DJI"):
+        assert f.value(f"{key}.week.records") == 1 and f.value(f"{key}.week.record.date") == "2007-10-09"
+        assert f.value(f"{key}.ath.today") == 0  # Friday itself was no record: only the week facts tell it
+    assert f.value("GSPC.week.record.value") == pytest.approx(1565.15, abs=0.01)
+    assert f.value("DJI.week.record.value") == pytest.approx(14164.53, abs=0.01)
+    assert f.value("IXIC.week.records") == 0 and "IXIC.week.record.date" not in f

@@ -200,3 +200,49 @@ def test_widest_gap_in_the_data():
     f = facts_for(closes, pair=("A", "B"))
     assert f.value("rot.gap.week.date") == "2024-05-23" and f.value("rot.gap.week.value") == pytest.approx(-1.5)
     assert f.value("rot.gap.week.data_start") == "2023-01-03" and "rot.gap.week.since" not in f
+
+
+# --- a daily streak that ended this week ------------------------------------------------
+
+def test_streak_that_ended_this_week():
+    # Mar 21 down to 99, then ten straight gains Mar 22 .. Apr 5, broken on Monday Apr 8
+    closes = pd.DataFrame({"A": [100, 99, *range(100, 110), 108, 109, 110, 111, 112]}, index=between("2024-03-20", "2024-04-12"))
+    f = facts_for(closes)
+    assert f.value("A.streak.ended") == 10
+    assert f["A.streak.ended"].start == "2024-03-22" and f["A.streak.ended"].end == "2024-04-05"
+    assert f.value("A.streak.ended_date") == "2024-04-08"
+    assert f.value("A.streak.ended_change") == pytest.approx(109 / 99 - 1)
+    assert f["A.streak.ended_change"].start == "2024-03-21"
+    assert f.value("A.streak.ended_data_start") == "2024-03-20" and "A.streak.ended_since" not in f
+    # on Friday Apr 5 it is still running: told by streak.days, not "ended"
+    g = facts_for(closes, as_of="2024-04-05")
+    assert g.value("A.streak.days") == 10 and "A.streak.ended" not in g
+
+
+def test_streak_ended_since_the_last_one_as_long():
+    # 7 gains, a loss, 3 gains, a loss, 6 gains, then a loss on the as-of session
+    rets = [0.01] * 7 + [-0.01] + [0.01] * 3 + [-0.01] + [0.01] * 6 + [-0.01]
+    idx = between("2024-03-01", "2024-04-30")[: len(rets) + 1]
+    f = facts_for(pd.DataFrame({"A": from_returns(rets)}, index=idx))
+    assert f.value("A.streak.ended") == 6 and f.value("A.streak.ended_date") == day(idx[-1])
+    assert f["A.streak.ended"].start == day(idx[13]) and f["A.streak.ended"].end == day(idx[18])
+    assert f.value("A.streak.ended_since") == day(idx[7])  # the 7-session run, not the 3
+    losing = facts_for(pd.DataFrame({"A": from_returns(-np.asarray(rets))}, index=idx))
+    assert losing.value("A.streak.ended") == -6 and losing.value("A.streak.ended_since") == day(idx[7])
+    assert losing.value("A.streak.ended_change") == pytest.approx(0.99**6 - 1)
+
+
+def test_short_streaks_and_flat_breaks():
+    idx = between("2024-04-01", "2024-04-12")
+    five = from_returns([0.01] * 5 + [-0.01] + [0.001] * 3)  # a 5-session run is not news
+    assert "A.streak.ended" not in facts_for(pd.DataFrame({"A": five}, index=idx))
+    flat = from_returns([0.01] * 6 + [0.0] + [0.001] * 2)  # a flat close ends a streak too
+    f = facts_for(pd.DataFrame({"A": flat}, index=idx))
+    assert f.value("A.streak.ended") == 6 and f.value("A.streak.ended_date") == "2024-04-10"
+
+
+def test_a_streak_broken_the_week_before_is_not_this_weeks():
+    # six gains Apr 2-9, broken Wednesday Apr 10; the next week's note does not tell it
+    closes = pd.DataFrame({"A": from_returns([0.01] * 6 + [-0.01] + [0.001] * 5)}, index=between("2024-04-01", "2024-04-17"))
+    assert facts_for(closes, as_of="2024-04-12").value("A.streak.ended") == 6
+    assert "A.streak.ended" not in facts_for(closes)

@@ -12,16 +12,18 @@ import pandas as pd
 from marketnotes.facts.arc import add_arc_facts
 from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
+from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
-from marketnotes.facts.peaks import add_peak_facts
+from marketnotes.facts.peaks import add_peak_facts, add_week_record_facts
 from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.releases import add_release_facts
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
-from marketnotes.facts.streaks import add_streak_facts
+from marketnotes.facts.streaks import add_streak_end_facts, add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
 from marketnotes.facts.trend import add_trend_facts
 from marketnotes.facts.weeks import add_week_extreme, is_week_complete
+from marketnotes.facts.whipsaws import add_whipsaw_facts
 
 __all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "event_study", "is_week_complete", "key_of", "rotation_days"]
 
@@ -64,8 +66,12 @@ def compute_facts(
         add_day_extremes(table, symbol, series, as_of)
         add_week_extreme(table, symbol, series, as_of, complete)
         add_streak_facts(table, symbol, series, as_of, complete)
+        add_streak_end_facts(table, symbol, series, as_of)
         high = highs[symbol] if highs is not None and symbol in highs else None
         add_peak_facts(table, symbol, series, as_of, high)
+        add_week_record_facts(table, symbol, series, as_of)
+        add_milestone_facts(table, symbol, series, as_of)
+        add_whipsaw_facts(table, symbol, series, as_of)
         add_regime_facts(table, symbol, series, as_of)
         add_trend_facts(table, symbol, series, as_of)
     if config.pair:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.moves import window_start
 from marketnotes.facts.table import FactTable, key_of
 
 YEAR_SESSIONS = 252
@@ -58,6 +59,25 @@ def add_since(table: FactTable, key: str, label: str, symbol: str | None, histor
     word = "highest" if side == "high" else "lowest"
     table.add(f"{key}.{side}_since.date", last_beyond, "date", f"{label} close is its {word} since this date's close", last_beyond, as_of, symbol)
     table.add(f"{key}.{side}_since.sessions", sessions, "count", f"sessions since {label} last closed {'above' if side == 'high' else 'below'} this level", last_beyond, as_of, symbol)
+
+
+def add_week_record_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+    """`{k}.week.records`: record closes among the note's week's sessions, and the latest one.
+
+    A record set on Tuesday is the week's story even when Friday closed below it; the as-of
+    facts (`ath.today`) see only Friday.
+    """
+    start = window_start(closes, as_of, "1w")
+    if start is None:
+        return
+    key, label = key_of(symbol), table.labels[symbol]
+    flags = record_flags(closes.loc[:as_of])
+    week = flags.loc[start:].iloc[1:]
+    days = week.index[week.to_numpy()]
+    table.add(f"{key}.week.records", len(days), "count", f"{label}: record closes this week (closes above every earlier close in the data)", week.index[0], as_of, symbol)
+    if len(days):
+        table.add(f"{key}.week.record.date", days[-1], "date", f"{label}: its latest record close this week", end=days[-1], symbol=symbol)
+        table.add(f"{key}.week.record.value", closes.loc[days[-1]], "level", f"{label}: its latest record close this week", end=days[-1], symbol=symbol)
 
 
 def record_flags(history: pd.Series) -> pd.Series:
