@@ -217,16 +217,17 @@ class Note:
         return None
 
     def returns_table(self) -> HTML:
-        """Index x window returns and distance from the record, straight from the facts table."""
+        """Index x window returns and distance from the record, straight from the facts table
+        (each cell names its fact, so the page can show a reader where the figure comes from)."""
         facts, p = self.analysis.facts, self.spec.params
         rows = []
         for symbol in p.symbols:
             k = key_of(symbol)
-            cells = [f"<td>{facts.value(f'{k}.close'):,.2f}</td>"]
+            cells = [f'<td data-fact="{k}.close">{facts.value(f"{k}.close"):,.2f}</td>']
             for w in p.lookback:
                 value = facts.value(f"{k}.ret.{w}")
-                cells.append("<td>—</td>" if value is None else f'<td class="{"up" if value > 0 else "down" if value < 0 else ""}">{value * 100:+.1f}%</td>')
-            cells.append(f"<td>{facts.value(f'{k}.ath.below') * 100:.1f}%</td>")
+                cells.append("<td>—</td>" if value is None else f'<td class="{"up" if value > 0 else "down" if value < 0 else ""}" data-fact="{k}.ret.{w}">{value * 100:+.1f}%</td>')
+            cells.append(f'<td data-fact="{k}.ath.below">{facts.value(f"{k}.ath.below") * 100:.1f}%</td>')
             rows.append(f"<tr><th>{escape(facts.labels[symbol])}</th>{''.join(cells)}</tr>")
         head = "".join(f"<th>{WINDOW_TITLES.get(w, w)}</th>" for w in p.lookback)
         return HTML(

@@ -120,7 +120,7 @@ def render_note(
             analysis = _with_template_prose(analysis, Path(work) / AUTHORED_FILE, nb, template)
         written = [folder.path("note.ipynb")]
         with clock("html"):
-            html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()))
+            html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()), analysis.facts)
             if "html" in spec.params.formats:
                 written.append(atomic.write_text(folder.path("note.html"), html))
         if "pdf" in spec.params.formats:

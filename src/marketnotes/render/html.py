@@ -3,7 +3,8 @@
 The `marketnotes` nbconvert template (nbtemplates/marketnotes) extends JupyterLab's output
 rendering but writes its own page: no input cells, no prompts, no scripts, no CDN; images are
 embedded as data URIs so the file reads offline and attaches to an email as-is. Header and
-footer text comes from the spec and is escaped in the template.
+footer text comes from the spec and is escaped in the template. Given the note's facts table,
+every cited figure is then told its source (render/sources.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from marketnotes import __version__
+from marketnotes.facts.table import FactTable
+from marketnotes.render.sources import annotate
 from marketnotes.spec import NoteSpec
 
 TEMPLATES = Path(str(pkg_resources.files("marketnotes") / "render" / "nbtemplates"))
@@ -74,7 +77,9 @@ class PageInfo:
         )
 
 
-def to_html(nb: nbformat.NotebookNode, page: PageInfo) -> str:
+def to_html(nb: nbformat.NotebookNode, page: PageInfo, facts: FactTable | None = None) -> str:
+    """The page; with `facts` (the table facts.json is written from, after the fact check has
+    read the prose), each cited figure also carries its fact's description, window and id."""
     info = {**page.__dict__, "version": __version__, "css": house_css()}
     body, _ = exporter().from_notebook_node(nb, resources={"marketnotes": info})
-    return body
+    return body if facts is None else annotate(body, facts)
