@@ -40,6 +40,7 @@ from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.table import UNITS, iso
 from marketnotes.narrative import formats, said, write_note
 from marketnotes.narrative.check import plain_text
+from marketnotes.narrative.numbers import by_the_numbers
 from marketnotes.narrative.writer import environment
 from marketnotes.params import validate
 from marketnotes.spec import NoteSpec
@@ -215,6 +216,13 @@ class Note:
                 if sentence.kind == "arc":
                     return next((keys[f.split(".arc.")[0]] for f in sentence.facts if ".arc." in f and f.split(".arc.")[0] in keys), None)
         return None
+
+    def numbers(self, title: str = "By the numbers") -> HTML:
+        """Each index's week in figures, a column per index: the week's move and how far back its
+        rank reaches, the session's move, the week's notable days, a streak, the close and since
+        when it is the highest or lowest, the month at a month's end. Every figure is a traced
+        span, and the table is fact-checked before it is shown (narrative/numbers.py)."""
+        return HTML(str(by_the_numbers(self.analysis.facts, self.spec.params.symbols, title)))
 
     def returns_table(self) -> HTML:
         """Index x window returns and distance from the record, straight from the facts table
