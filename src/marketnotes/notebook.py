@@ -140,12 +140,15 @@ class Note:
 
     # -- prose ---------------------------------------------------------------------------
     def headline(self) -> HTML:
+        """The headline and the lead, and the week's other rare news that did not fit in the
+        lead ("Also this week"): it belongs with the lead, so every template shows it."""
         n = self.analysis.narrative
-        return HTML(str(n.headline_html() + n.lead_html()))
+        return HTML(str(n.headline_html() + n.lead_html()) + self.section("Also this week").data)
 
     def section(self, title: str) -> HTML:
-        """One prose section by title (The story so far, Leaders and laggards, Records and
-        drawdowns, The rotation, Events, What to watch); empty when the week gave it nothing to say."""
+        """One prose section by title (Also this week, The story so far, Leaders and laggards,
+        Records and drawdowns, The rotation, Events, What to watch); empty when the week gave
+        it nothing to say."""
         title = RENAMED_SECTIONS.get(title, title)
         found = [s for s in self.analysis.narrative.sections if s.title == title]
         if not found:

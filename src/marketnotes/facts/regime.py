@@ -176,6 +176,24 @@ def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
         table.add(f"{key}.regime.prev_state", before.state, "text", f"{label} regime at the start of the week", anchor, anchor, symbol)
         if regime.state in ("none", "bull") and before.state in ("none", "bull"):
             _add_touch(table, key, label, symbol, values, dates, highs, dates.get_loc(anchor) + 1)
+        if regime.state == "correction":
+            _add_brink(table, key, label, symbol, values, dates, regime.peak, dates.get_loc(anchor) + 1)
+
+
+BRINK = 0.19  # a close within a point of the bear-market line is "on the brink"
+
+
+def _add_brink(table, key, label, symbol, values, dates, peak: int, first: int) -> None:
+    """The week's deepest close of an index in a correction, when it came within a point of a
+    bear market without entering one: "19.8% below its peak, on the brink of a bear market" is
+    the week's story even when Friday's close is further off."""
+    if first >= len(values):
+        return
+    deepest = first + int(np.argmin(values[first:]))
+    drawdown = values[deepest] / values[peak] - 1
+    if -BEAR < drawdown <= -BRINK:
+        table.add(f"{key}.regime.brink.date", dates[deepest], "date", f"{label} session of its deepest close of the week, within a point of a bear market", dates[deepest], dates[deepest], symbol)
+        table.add(f"{key}.regime.brink.drawdown", drawdown, "pct", f"{label} that close relative to its bull-market high", dates[peak], dates[deepest], symbol)
 
 
 def _add_touch(table, key, label, symbol, values, dates, highs: np.ndarray, first: int) -> None:

@@ -146,7 +146,7 @@ def _check_directions(result: CheckResult, stream: list[Span | str], facts: Fact
         result.words += 1
         if word in words.COMPARATIVES:
             result.problems.append(f"{token!r} beside {span.text!r} compares it with something no fact states: {fix}")
-        elif span.attrs["data-fmt"] == "level" or not isinstance(value, (int, float)):
+        elif span.attrs["data-fmt"] in ("level", "round") or not isinstance(value, (int, float)):
             result.problems.append(f"{token!r} beside {span.text!r} ({fid}, a level) is a direction no fact states: cite a fact with a sign and write side(ID, ...)")
         elif (value >= 0) != (words.SIDE_OF[word] > 0):
             pos, neg = (word, words.OPPOSITE[word]) if words.SIDE_OF[word] > 0 else (words.OPPOSITE[word], word)
@@ -178,7 +178,7 @@ def _check_number(result: CheckResult, span: Span, value, fid: str, as_of: dt.da
         return
     if fmt in formats.NUMERIC:
         stated = formats.parse_number(span.text)
-        truth = (abs(value) if fmt not in ("level", "spct1") else value) * formats.NUMERIC[fmt]
+        truth = (abs(value) if fmt not in ("level", "round", "spct1") else value) * formats.NUMERIC[fmt]
         tolerance = 0.5 * 10 ** -formats.DECIMALS[fmt] + 1e-9
         if stated is None or abs(abs(stated) - abs(truth)) > tolerance:
             result.problems.append(f"{span.text!r} is not {fid} = {value!r} rounded")

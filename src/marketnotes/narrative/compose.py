@@ -13,17 +13,24 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from marketnotes.facts.table import FactTable, key_of
-from marketnotes.narrative import angles, formats, words
+from marketnotes.narrative import angles, formats, scan, words
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Phrasebook, Sentence, statement
 
 EVENT_NOUNS = {"cpi": "release"}
 SECOND_ANGLE = 1.0  # a second rare angle joins the lead when it reaches back a year
+RARE_LEAD = 2.0  # and every further one that reaches back two years, up to
+MAX_LEAD_ANGLES = 6
+LEAD_EXTRAS = 2  # other indices' rare news in the lead paragraph; more goes to "Also this week"
+# news a year rare that the lead had no room for, told after it; the other sections tell the rest
+SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak", "week_level"}
+MAX_SPARE = 2
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
+CLEAR_LEAD = 0.005  # another index leads the note only if it moved half a point more than the first
 WINDOW_OVERLAP_SESSIONS = 10
 MIN_ARC_SESSIONS = 20  # about a month
 CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
-SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
+SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level", "milestone", "whipsaw", "streak_end", "brink"}  # lead sentences about one index  # a window whose start is this close to a stated one adds nothing
 
 
 def lead_window(facts: FactTable, symbols: list[str]) -> str:
@@ -31,8 +38,12 @@ def lead_window(facts: FactTable, symbols: list[str]) -> str:
 
 
 def biggest_mover(facts: FactTable, symbols: list[str], window: str) -> str:
-    """The index with the largest absolute return over the lead window (ties: listing order)."""
-    return max(symbols, key=lambda s: abs(facts.value(f"{key_of(s)}.ret.{window}", 0.0)))
+    """The index with the largest absolute return over the lead window; the note's first index
+    (its headline index, by the params' order) unless another moved clearly more: a week in
+    which all three moved 0.3-0.4% is the headline index's, not whichever rounded largest."""
+    size = {s: abs(facts.value(f"{key_of(s)}.ret.{window}", 0.0)) for s in symbols}
+    top = max(symbols, key=size.__getitem__)
+    return symbols[0] if size[top] - size[symbols[0]] < CLEAR_LEAD else top
 
 
 @dataclass
@@ -63,14 +74,17 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
 
     w = lead_window(facts, symbols)
     mover = biggest_mover(facts, symbols, w)
-    ranked = angles.ranked(angles.candidates(facts, symbols, pair, mover, w))
+    ranked = angles.ranked(angles.candidates(facts, symbols, pair, mover, w) + scan.scan(facts, symbols))
     top = ranked[0]
     headline = say(f"headline_{top.kind}", *top.args)
     draft = Draft()
-    lead = draft.keep(_lead(facts, say, symbols, ranked, mover, w))
+    lead_sentences, also = _lead(facts, say, symbols, ranked, mover, w)
+    lead = draft.keep(lead_sentences)
+    also_kept = draft.keep(also)
     # a bear market or correction is always named; the arc then tells that leg without its number
     highs = draft.keep(_highs(facts, say, symbols, pair))
     sections = [
+        Section("Also this week", also_kept),
         Section("The story so far", _arc(facts, say, pair, top, draft)),
         Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover))),
         Section("Records and drawdowns", highs),
@@ -81,7 +95,8 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
 
-def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
+def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None], list[Sentence | None]]:
+    """The lead's sentences, and the rare news that did not fit in it (for "Also this week")."""
     top = ranked[0]
     # a week's low or high reached on the as-of close is told by the week's own sentence
     level_today = top.kind == "week_level" and facts.value(f"{key_of(top.symbol)}.week.{top.args[1]}.date") == facts.as_of
@@ -90,7 +105,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
     # the week's move follows the angle's index (with "It"), so the lead stays on one subject
     first = top.symbol if own or top.kind in SINGLE_INDEX else mover
     out = [] if own else [say(f"lead_{top.kind}", *top.args)]
-    pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX
+    pronoun = bool(out) and top.symbol == first and top.kind in SINGLE_INDEX and top.kind != "whipsaw"  # its last sentence names a day
     close = facts[f"{key_of(first)}.close"]
     told_close = bool(out) and out[0] is not None and statement(close, formats.render(close.value, "level", None)) in out[0].numbers
     out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun, with_close=not told_close))
@@ -99,17 +114,49 @@ def _lead(facts, say, symbols, ranked, mover, w) -> list[Sentence | None]:
     out += [say("others", [s], w, [s]) for s in rest if s in extremes]
     if [s for s in rest if s not in extremes]:
         out.append(say("others", [s for s in rest if s not in extremes], w))
-    told = [top]
+    told, spare = [top], []
     for a in ranked[1:]:
         if a.kind in ("mover", "week_extreme") or a.score < SECOND_ANGLE or any(a.kind == t.kind and a.args == t.args for t in told):
             continue
-        if a.kind == "week_level" and a.symbol == first and level_today:
-            continue
-        # one more angle; and a threshold crossed this week is always in the lead
-        if len(told) == 1 or (a.kind in CROSSINGS and not CROSSINGS & {t.kind for t in told}):
-            out.append(say(f"lead_{a.kind}", *a.args))
+        if a.kind == "week_level" and a.symbol == first and facts.value(f"{key_of(first)}.week.{a.args[1]}.date") == facts.as_of:
+            continue  # the week's move tells a level reached on its own close
+        if a.kind == "big_day" and any(a.symbol in scan.told_symbols(t) and facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date") in scan.told_days(t) for t in told):
+            continue  # the whipsaw told that day
+        # one more angle; a threshold crossed this week; and every angle rarer than two years
+        if len(told) == 1 or (a.kind in CROSSINGS and not CROSSINGS & {t.kind for t in told}) or (a.score >= RARE_LEAD and len(told) < MAX_LEAD_ANGLES):
             told.append(a)
-    return out
+        elif a.kind in SPARE_KINDS:
+            spare.append(a)
+    # the top day's twin (the same index's other big day) joins the top sentence
+    twin = next((a for a in told[1:] if top.kind == "big_day" and a.kind == "big_day" and a.symbol == top.symbol), None)
+    if twin is not None:
+        out[0] = say("lead_big_days", top.symbol)
+        told.remove(twin)
+    # each index's news together: the top angle's index right after it, the rest after the week's moves
+    extra = [_merged(a, told) for a in told[1:] if not _merged_away(a, told)]
+    order = list(dict.fromkeys([top.symbol, first, *(t.symbol for t in told)]))
+    extra.sort(key=lambda a: order.index(a.symbol))
+    own_index = [say(f"lead_{a.kind}", *a.args) for a in extra if a.symbol == top.symbol and out and not own]
+    rest = [say(f"lead_{a.kind}", *a.args) for a in extra if not (a.symbol == top.symbol and out and not own)]
+    # a lead is a paragraph, not the week's log: what does not fit follows it
+    also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
+    return out[:1] + own_index + out[1:] + rest[:LEAD_EXTRAS], also
+
+
+def _merged(a: angles.Angle, told: list[angles.Angle]) -> angles.Angle:
+    """An index's best and worst days, both in the lead after its first sentence, are one
+    sentence ("surged 11.6% on Monday ... and sank 9.0% on Wednesday ...")."""
+    return angles.Angle("big_days", a.score, (a.symbol,), a.symbol) if len(_twins(a, told)) == 2 else a
+
+
+def _merged_away(a: angles.Angle, told: list[angles.Angle]) -> bool:
+    """The second of an index's two big days: the first one's merged sentence tells it."""
+    twins = _twins(a, told)
+    return len(twins) == 2 and a is twins[1]
+
+
+def _twins(a: angles.Angle, told: list[angles.Angle]) -> list[angles.Angle]:
+    return [t for t in told[1:] if t.kind == "big_day" and t.symbol == a.symbol] if a.kind == "big_day" else []
 
 
 def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:

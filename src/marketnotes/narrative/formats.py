@@ -50,8 +50,8 @@ def relative_day(day: dt.date, as_of: dt.date) -> str:
 
 
 def count_words(value) -> str:
-    """AP: one to nine in words, 10 and above in figures."""
-    n = int(value)
+    """AP: one to nine in words, 10 and above in figures; a signed count (a losing streak) by its size."""
+    n = abs(int(value))
     return NUMBER_WORDS[n] if 0 <= n < 10 else format_decimal(n, "#,##0", locale=LOCALE)
 
 
@@ -82,6 +82,7 @@ FORMATS = {
     "pts1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "sigma1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "level": lambda v, a: format_decimal(v, "#,##0.00", locale=LOCALE),
+    "round": lambda v, a: format_decimal(v, "#,##0", locale=LOCALE),  # a round level: "5,000", not "5,000.00"
     "count": lambda v, a: count_words(v),
     "ordinal": lambda v, a: ordinal(v),
     "month_year": lambda v, a: month_year(_day(v), a),
@@ -95,8 +96,8 @@ FORMATS = {
     "text": lambda v, a: str(v),
 }
 
-NUMERIC = {"pct1": 100, "pct0": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "count": 1, "ordinal": 1}
-DECIMALS = {"pct1": 1, "pct0": 0, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "count": 0, "ordinal": 0}
+NUMERIC = {"pct1": 100, "pct0": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "count": 1, "ordinal": 1}
+DECIMALS = {"pct1": 1, "pct0": 0, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "round": 0, "count": 0, "ordinal": 0}
 
 
 def render(value, fmt: str, as_of: dt.date) -> str:

@@ -104,10 +104,19 @@ class Writer:
         return words.tier_of(self.facts, fid)
 
     def window(self, w: str) -> str:
-        """"this week" only for a complete calendar week; "since last Friday" on other days."""
+        """"this week" only for a complete calendar week; "on Monday" when the week so far is one
+        session (a Monday note's week is Monday's move); "since last Friday" on other days."""
         if w == "1w" and self.facts.value("session.week_complete", 1) != 1:
-            return "since last Friday"
+            return f"on {self.first_day()}" if self.first_day() else "since last Friday"
         return WINDOW_PHRASES[w]
+
+    def first_day(self) -> str:
+        """The weekday name when the note's week so far is its first session, else ""."""
+        week = next((f for f in self.facts if f.id.endswith(".ret.1w")), None)
+        day = self.facts.facts.get(week.id[: -len("1w")] + "1d") if week is not None else None
+        if day is None or day.start != week.start:
+            return ""
+        return formats.render(self.facts.value("session.date"), "day", self.as_of)
 
     def record(self, symbol: str) -> str:
         """"record" only where the data covers the index's history; otherwise "peak"."""

@@ -1,0 +1,94 @@
+"""The event scan (narrative/scan.py) and the lead it feeds, on the weeks an editor found the
+notes missing their story (issue 17). Each test names the facts the headline or lead must
+cite, not the sentence, so rewording keeps them green."""
+
+import pandas as pd
+import pytest
+
+from marketnotes.calendar import resolve_as_of
+from marketnotes.data import load_prices, make_source
+from marketnotes.events import load_events
+from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.narrative import write_note
+from marketnotes.narrative.scan import roundness
+
+SYMBOLS = ["^GSPC", "^IXIC", "^DJI"]
+LABELS = {"^GSPC": "S&P 500", "^IXIC": "NASDAQ Composite", "^DJI": "Dow"}
+PAIR = ("^IXIC", "^DJI")
+
+
+@pytest.fixture(scope="module")
+def note():
+    prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
+    events = load_events(["cpi"])
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete)
+
+    def make(day):
+        as_of = resolve_as_of(day).session
+        facts = compute_facts(prices.closes.loc[:as_of], as_of, config, prices.highs.loc[:as_of], events)
+        narrative, check = write_note(facts, SYMBOLS, PAIR)
+        assert check.ok and not check.style, (day, check.problems, check.style)
+        return narrative
+
+    return make
+
+
+def cited(sentences) -> set[str]:
+    return {f for s in sentences for f in s.facts}
+
+
+def test_both_of_an_index_s_historic_days_are_in_the_lead(note):
+    """2008-10-17: the S&P 500's +11.6% Monday and -9.0% Wednesday, beside the Dow's best day since 1933."""
+    n = note("2008-10-17")
+    assert {"DJI.week.best.ret", "GSPC.week.best.ret", "GSPC.week.worst.ret", "DJI.week.worst.ret"} <= cited(n.lead)
+
+
+def test_a_whipsaw_is_told_as_one_story(note):
+    """2011-08-12: four straight sessions of 4%-plus swings, every day of them, once."""
+    n = note("2011-08-12")
+    whipsaw = [s for s in n.lead if s.kind == "lead_whipsaw"]
+    assert len(whipsaw) == 1 and n.headline.kind == "headline_whipsaw"
+    days = {f for f in whipsaw[0].facts if ".whipsaw.d" in f and ".whipsaw.day" not in f}
+    assert len(days) == 4
+    assert not [s for s in n.lead if s.kind == "lead_big_day"]  # its big days are not told again
+
+
+def test_a_correction_week_tells_both_big_days(note):
+    """2015-08-28: the S&P 500's -3.9% Monday and +3.9% Wednesday."""
+    assert {"GSPC.week.worst.ret", "GSPC.week.best.ret"} <= cited(note("2015-08-28").lead)
+
+
+def test_round_numbers_are_news(note):
+    """2000-03-10: the Nasdaq's first close above 5,000; 2003-12-12: the Dow back above 10,000
+    for the first time since May 2002, in the headline."""
+    assert "IXIC.milestone.level" in cited(note("2000-03-10").lead)
+    n = note("2003-12-12")
+    assert n.headline.kind == "headline_milestone" and "DJI.milestone.since" in n.headline.facts
+
+
+def test_the_brink_of_a_bear_market_on_a_monday(note):
+    """2018-12-24: 19.8% below the peak is the story, and a Monday note never says "since last Friday"."""
+    n = note("2018-12-24")
+    assert n.headline.kind == "headline_brink" and "GSPC.regime.brink.drawdown" in n.headline.facts
+    assert "since last Friday" not in n.to_text() and "ended the week" not in n.to_text()
+
+
+def test_a_streak_that_ended_is_told(note):
+    """2017-07-21: the Nasdaq's ten-session winning streak, its longest since February 2015, snapped."""
+    n = note("2017-07-21")
+    assert n.headline.kind == "headline_streak_end" and "IXIC.streak.ended" in n.headline.facts
+
+
+def test_records_set_earlier_in_the_week_are_told(note):
+    """2007-10-12: the Dow's record close on Tuesday, hidden by Friday's close."""
+    assert "DJI.week.record.date" in cited(note("2007-10-12").lead)
+
+
+def test_no_turn_is_blamed_on_a_release_it_did_not_make(note):
+    for day in pd.date_range("2008-01-04", "2008-12-26", freq="4W-FRI"):
+        assert "around the" not in note(day.date()).to_text()
+
+
+@pytest.mark.parametrize("level, expected", [(5000, 10), (10000, 10), (2500, 5), (25000, 5), (2400, 1), (21000, 1), (950, 5), (100, 10)])
+def test_how_round_a_level_is(level, expected):
+    assert roundness(level) == expected
