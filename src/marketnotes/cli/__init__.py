@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 
 from marketnotes import __version__, stopping
-from marketnotes.cli import events, inspect, notes  # noqa: F401  (their commands register on the app)
+from marketnotes.cli import events, init, inspect, notes  # noqa: F401  (their commands register on the app)
 from marketnotes.cli.common import app, err, out
 from marketnotes.errors import MarketNotesError
 
