@@ -48,6 +48,7 @@ class Writer:
     numbers: list[str] = field(default_factory=list)
     turns: dict[tuple[int, int], int] = field(default_factory=dict)
     chosen: dict[str, int] = field(default_factory=dict)
+    said_once: set[str] = field(default_factory=set)
 
     @property
     def as_of(self) -> dt.date:
@@ -130,6 +131,14 @@ class Writer:
         """ISO date `years` before the note, to compare with date facts in conditions."""
         return (self.as_of - dt.timedelta(days=round(365.25 * years))).isoformat()
 
+    def once(self, tag: str) -> bool:
+        """True the first time a note asks about `tag`: where the data starts is said in full
+        once ("in data going back to January 1999"), then short ("since at least 1999")."""
+        if tag in self.said_once:
+            return False
+        self.said_once.add(tag)
+        return True
+
     def complete(self, symbol: str) -> bool:
         return self.facts.value(f"{key_of(symbol)}.history.complete", 0) == 1
 
@@ -179,7 +188,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel side word group tier window record complete years_ago release_on the label labels names has v"
+        names = "n an move rel side word group tier window record complete once years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
