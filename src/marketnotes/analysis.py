@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from marketnotes.data import PriceData
+from marketnotes.data.macro import CPI_SERIES, NONE, MacroData, load_series, macro_choice, make_macro_source
 from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
+from marketnotes.facts.readings import release_in_window
 from marketnotes.narrative import CheckResult, Narrative, said, write_note
 from marketnotes.narrative.check import plain_text
 from marketnotes.spec import NoteSpec
@@ -31,20 +33,39 @@ class Analysis:
     facts: FactTable
     narrative: Narrative
     check: CheckResult
+    macro: MacroData | None = None  # the economic series the facts read (manifest.json records their vintage)
 
 
 def note_events(spec: NoteSpec) -> pd.DataFrame:
     return load_events(spec.params.events, spec.params_path.parent if spec.params_path else None)
 
 
-def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.DataFrame | None = None) -> Analysis:
+def note_macro(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
+    """The CPI series a CPI note reads (params `macro`; data/macro.py), through the month its
+    release measures; None for other notes, for `macro: none`, and before the first release.
+    Offline (`--offline`) a live source serves from its cache alone, as prices do."""
+    if spec.params.note_kind != "cpi-reaction":
+        return None
+    name = macro_choice(spec.params)
+    found = release_in_window(events, spec.as_of, "cpi")
+    if name == NONE or found is None:
+        return None
+    source = make_macro_source(name, spec.params.macro_options, spec.offline)
+    return load_series(source, CPI_SERIES.values(), through=found[1])
+
+
+_LOAD = object()  # analyse(): load the note's series unless the caller passes them (None: none)
+
+
+def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.DataFrame | None = None, macro=_LOAD) -> Analysis:
     """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
     events = note_events(spec) if events is None else events
-    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events)
+    macro = note_macro(spec, events) if macro is _LOAD else macro
+    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events, macro)
     narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)
-    return Analysis(facts, narrative, check)
+    return Analysis(facts, narrative, check, macro)
 
 
 AUTHORED_FILE = "authored.json"  # written by the kernel beside the facts snapshot, read by the host
@@ -98,4 +119,4 @@ def with_authored(analysis: Analysis, authored: Authored) -> Analysis:
         check.numbers, check.words = check.numbers + result.numbers, check.words + result.words
     paragraphs = [piece.html for piece in authored.said if piece.kind == "say"]
     check.style += [str(f) for found in said.lint_said(analysis.narrative, facts, paragraphs) for f in found]
-    return Analysis(facts, analysis.narrative, check)
+    return Analysis(facts, analysis.narrative, check, analysis.macro)

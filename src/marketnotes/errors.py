@@ -172,6 +172,26 @@ class SourceUnavailable(DataError):
         super().__init__(f"{source} could not deliver {symbol}: {reason}")
 
 
+class UnknownSeries(DataError):
+    """An economic series (params `macro`) the macro source does not have: a mistyped FRED
+    id, a file or column missing from a user's CSV, a series the bundled sample lacks."""
+
+    def __init__(self, series: str, source: str, hint: str = ""):
+        self.series, self.source, self.hint = series, source, hint
+        super().__init__(f"unknown series {series!r} for macro source {source!r}" + (f": {hint}" if hint else ""))
+
+
+class SeriesCacheMiss(DataError):
+    """`--offline` needed an economic series (or a month of it) the local cache does not hold."""
+
+    def __init__(self, series: str, missing: str, cache_path: str | Path):
+        self.series, self.missing, self.cache_path = series, missing, str(cache_path)
+        super().__init__(
+            f"{series}: offline, and the cache ({self.cache_path}) lacks {missing}; "
+            "render once with network access first, or set `macro: sample` or `macro: csv`"
+        )
+
+
 # --- templates and rendering ------------------------------------------------------------
 
 

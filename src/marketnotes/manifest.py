@@ -28,7 +28,7 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-INPUTS_COVER = "params (but output_dir), as-of session, price data through it, events, template, marketnotes code"
+INPUTS_COVER = "params (but output_dir), as-of session, price data through it, events, economic series (CPI notes), template, marketnotes code"
 
 
 @cache
@@ -43,9 +43,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_hash(spec: NoteSpec, prices: PriceData, template: Path, events: pd.DataFrame) -> str:
+def input_hash(spec: NoteSpec, prices: PriceData, template: Path, events: pd.DataFrame, macro=None) -> str:
     """One hash of everything a note is made from (INPUTS_COVER). The data is hashed through
-    the as-of session only, so a week of new prices changes no earlier note's hash."""
+    the as-of session only, so a week of new prices changes no earlier note's hash. `macro`
+    (a CPI note's economic series, analysis.note_macro) joins only where a note reads one,
+    so a new FRED vintage renders a CPI note again and changes no other note's hash."""
     params = spec.params.model_dump(mode="json")
     params.pop("output_dir", None)
     described = {
@@ -56,6 +58,8 @@ def input_hash(spec: NoteSpec, prices: PriceData, template: Path, events: pd.Dat
         "template": file_sha256(template),
         "marketnotes": code_fingerprint(),
     }
+    if macro is not None:
+        described["macro"] = macro.sha256()
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -87,8 +91,11 @@ def write_manifest(
     check_summary: str,
     target: Path,
     inputs: str,
+    macro=None,
 ) -> Path:
-    """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded."""
+    """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded.
+    `macro`: the economic series a CPI note read (data/macro.py's MacroData), recorded with
+    each series' vintage ("FRED latest, as fetched on 2024-07-12") under `macro`."""
     manifest = {
         "note": spec.name,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -97,6 +104,7 @@ def write_manifest(
         "as_of": {"requested": spec.requested_as_of, "session": spec.as_of_iso, "phrase": spec.as_of_phrase},
         "data": {"source": prices.source, "sha256": prices.sha256(), "ranges": prices.ranges(), "gaps": prices.gaps},
         "template": {"path": str(template), "sha256": file_sha256(template)},
+        **({"macro": macro.manifest()} if macro is not None else {}),
         "inputs": {"sha256": inputs, "covers": INPUTS_COVER},
         "fact_check": check_summary,
         "versions": versions(),

@@ -58,6 +58,8 @@ class NoteParams(BaseModel):
     output_dir: Path = Path("reports")
     timeout: float = Field(default=600, gt=0, le=86400, description="seconds a note may take from facts to publish; then it fails and its kernel is killed")
     note_kind: NoteKind = Field(default="weekly", description="what the note is about, which decides its extra facts and its prose: weekly (the week), cpi-reaction (the latest CPI release on or before as_of), monthly-review (the calendar month of as_of)")
+    macro: str | None = Field(default=None, description="where a CPI note's readings (core and headline CPI) come from: sample, fred, csv, a registered macro source, or none; default: sample with source sample, fred with yahoo, else none")
+    macro_options: dict[str, Any] = Field(default_factory=dict, description="per macro source: csv -> path, series; fred -> cache_dir, url, timeout")
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -67,6 +69,14 @@ class NoteParams(BaseModel):
             return dt.date.fromisoformat(value.strip())
         if isinstance(value, int | float):
             raise ValueError("expected a date as YYYY-MM-DD, 'latest' or 'last-friday'")
+        return value
+
+    @field_validator("macro")
+    @classmethod
+    def _macro_name(cls, value: str | None) -> str | None:
+        # the registry (data/macro.py) knows user-registered sources; here only the shape of a name
+        if value is not None and not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
+            raise ValueError("expected sample, fred, csv, none or the name of a registered macro source")
         return value
 
     @field_validator("name")
@@ -160,7 +170,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         top, _, sub = key.partition(".")
         if top not in fields:
             raise ParamsError("--set", [f"unknown field {top!r}"])
-        structured = top in {"indices", "lookback", "events", "formats", "rotation", "source_options"}
+        structured = top in {"indices", "lookback", "events", "formats", "rotation", "source_options", "macro_options"}
         parsed: Any = yaml.safe_load(value) if structured or top == "chart_years" else value
         if sub:
             nested = dict(merged.get(top) or {})

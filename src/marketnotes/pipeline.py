@@ -19,7 +19,7 @@ import pandas as pd
 from marketnotes import atomic, faults
 from marketnotes.calendar import ResolvedAsOf, resolve_as_of
 from marketnotes.data import PriceData, load_prices, make_source
-from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, analyse, note_events, with_authored
+from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, analyse, note_events, note_macro, with_authored
 from marketnotes.errors import NoteTimedOut, SayCheckFailed, TemplateCellFailed
 from marketnotes.params import NoteParams, load_params
 from marketnotes.spec import NoteSpec
@@ -105,11 +105,12 @@ def render_note(
     clock = _Clock(timings, on_stage, Deadline(spec))
     with NoteTransaction(spec.out_dir) as folder:
         template, events = template or find_template(spec), note_events(spec)
-        inputs = manifest.input_hash(spec, prices, template, events)
+        macro = note_macro(spec, events)
+        inputs = manifest.input_hash(spec, prices, template, events, macro)
         if not force and manifest.up_to_date(spec.out_dir, inputs):
             return RenderResult(spec, {}, {}, None, up_to_date=True)
         with clock("facts"):
-            analysis = analyse(spec, prices, events=events)
+            analysis = analyse(spec, prices, events=events, macro=macro)
         with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
             snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
             prices.to_parquet(snapshot)
@@ -133,7 +134,7 @@ def render_note(
                     written.append(pdf_backend.render(*args))
         with clock("manifest"):
             written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
-            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json"), inputs))
+            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json"), inputs, macro))
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)

@@ -16,6 +16,7 @@ from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.peaks import add_peak_facts, add_week_record_facts
+from marketnotes.facts.readings import add_reading_facts
 from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.releases import add_release_facts
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
@@ -48,8 +49,11 @@ def compute_facts(
     config: FactsConfig,
     highs: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
+    macro=None,
 ) -> FactTable:
-    """Every fact family for every index in `closes` (sessions x symbols) at the `as_of` close."""
+    """Every fact family for every index in `closes` (sessions x symbols) at the `as_of` close.
+    `macro` (data/macro.py's MacroData: the economic series a CPI note reads) is used only by
+    the kinds of note that state readings."""
     as_of = pd.Timestamp(as_of)
     table = FactTable(as_of=as_of.date().isoformat(), labels=dict(config.labels))
     table.add("session.date", as_of, "date", "the as-of session", end=as_of)
@@ -81,11 +85,11 @@ def compute_facts(
         add_rotation_day_facts(table, closes, as_of, config.rotation_threshold_pct)
     if events is not None and len(events):
         add_event_facts(table, closes, events, as_of)
-    add_kind_facts(table, closes, as_of, config, events)
+    add_kind_facts(table, closes, as_of, config, events, macro)
     return table
 
 
-def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, config: FactsConfig, events: pd.DataFrame | None) -> None:
+def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, config: FactsConfig, events: pd.DataFrame | None, macro=None) -> None:
     """What only one kind of note states, computed only for it: a weekly note's facts (and
     cost) are those it always had. `note.kind` tells the narrative which note to write."""
     if config.kind == "weekly":
@@ -93,5 +97,6 @@ def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
     table.add("note.kind", config.kind, "text", "the kind of note: its prose follows it (params note_kind)", end=as_of)
     if config.kind == "cpi-reaction" and events is not None and len(events):
         add_release_facts(table, closes, events, as_of, "cpi", config.pair)
+        add_reading_facts(table, macro, events, as_of, "cpi")  # what the release said
     elif config.kind == "monthly-review":
         add_months_facts(table, closes, as_of)

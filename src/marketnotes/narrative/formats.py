@@ -78,6 +78,7 @@ def era(day: dt.date, as_of: dt.date) -> str:
 FORMATS = {
     "pct1": lambda v, a: format_percent(abs(v), "#,##0.0%", locale=LOCALE),
     "pct0": lambda v, a: format_percent(abs(v), "#,##0%", locale=LOCALE),
+    "pct2": lambda v, a: format_percent(abs(v), "#,##0.00%", locale=LOCALE),  # a monthly CPI reading: "0.35%"
     "spct1": lambda v, a: ("+" if v > 0 else "−" if v < 0 else "") + format_percent(abs(v), "#,##0.0%", locale=LOCALE),
     "pts1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "sigma1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
@@ -96,8 +97,8 @@ FORMATS = {
     "text": lambda v, a: str(v),
 }
 
-NUMERIC = {"pct1": 100, "pct0": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "count": 1, "ordinal": 1}
-DECIMALS = {"pct1": 1, "pct0": 0, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "round": 0, "count": 0, "ordinal": 0}
+NUMERIC = {"pct1": 100, "pct0": 100, "pct2": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "count": 1, "ordinal": 1}
+DECIMALS = {"pct1": 1, "pct0": 0, "pct2": 2, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "round": 0, "count": 0, "ordinal": 0}
 
 
 def render(value, fmt: str, as_of: dt.date) -> str:

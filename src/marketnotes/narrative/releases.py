@@ -10,8 +10,10 @@ when nothing reaches back a year, to the index that moved most, or to all of the
 they moved alike. A note written weeks after its release leads with the move since, when
 that is bigger. Where a move sits among earlier release days is told the way a desk says
 it: a rank near the top ("its 17th-biggest"), else in words ("moved more than on most").
-Sentences come from releases.j2; a sentence restating a figure already said is dropped
-(compose.Draft).
+What the release said closes the lead where the note has the reading (facts/readings.py):
+"The report showed core consumer prices up 0.35% in January, the biggest rise since March
+2005, and 1.8% higher than a year earlier." Sentences come from releases.j2; a sentence
+restating a figure already said is dropped (compose.Draft).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ TOP_RANK = 3  # and so is a top-three one against a short history
 LATE_SESSIONS = 4  # a note this many sessions after its release leads with the move since, when that is bigger
 # where a move sits among earlier release days, in words, by the share of them it beat
 STANDINGS = ((0.65, "more"), (0.35, "ordinary"), (0.1, "less"), (0.0, "least"))
+STREAK_TOLD = 3  # "a third straight cooler reading": two in a row is not yet a trend
 
 
 def rarity(facts: FactTable, prefix: str, since: str, start: str) -> float:
@@ -102,6 +105,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         say("lead_pair", *pair, KIND) if pair_leads and not late else None,
         say("lead_alike", [first, *rest], KIND, opening) if together else say("lead_release", first, KIND, best[first], opening),
         None if together else say("others_release", rest, KIND) if rest else None,
+        *_reading(facts, say),
     ])
     sections = [
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
@@ -110,6 +114,43 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts or f"{KIND}.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+def reading_angle(facts: FactTable, role: str = "core") -> str:
+    """Which "since" a reading earns: 'hottest' ("the biggest rise since March 2005"),
+    'coolest' ("the smallest rise since ...", "the biggest fall since ..."), or '' when
+    neither reaches back a year (or the reading rounds to nothing)."""
+    m = f"{KIND}.{role}.mom"
+    value, month = facts.value(m), facts.value(f"{KIND}.reading.month")
+    if value is None or abs(value) < 0.00005:
+        return ""
+    reach = {}
+    for word in ("hottest", "coolest"):
+        if f"{m}.{word}_since" in facts:
+            reach[word] = years_between(month, facts.value(f"{m}.{word}_since"))
+        elif f"{m}.{word}_data_start" in facts:
+            reach[word] = years_between(month, facts.value(f"{m}.{word}_data_start")) + 1.0
+    if value < 0:
+        reach.pop("hottest", None)  # the smallest fall is no superlative a reader wants
+    word = max(reach, key=reach.get, default="")
+    return word if word and reach[word] >= RARE_YEARS else ""
+
+
+def _reading(facts: FactTable, say) -> list:
+    """What the release showed: core CPI's month and year, and the headline's where the source has it."""
+    if f"{KIND}.core.mom" not in facts:
+        return []
+    streak = abs(facts.value(f"{KIND}.core.mom.trend", 0)) >= STREAK_TOLD
+    out = [say("reading", KIND, reading_angle(facts), streak)]
+    if f"{KIND}.headline.mom" in facts:
+        def same(what: str, fmt: str) -> bool:
+            a, b = (f"{KIND}.{role}.{what}" for role in ("core", "headline"))
+            if a not in facts or b not in facts or (facts.value(a) > 0) != (facts.value(b) > 0):
+                return False
+            return formats.render(facts.value(a), fmt, None) == formats.render(facts.value(b), fmt, None)
+
+        out.append(say("reading_headline", KIND, same("mom", "pct2"), same("yoy", "pct1")))
+    return out
 
 
 def _history(facts: FactTable, say, symbols: list[str]) -> list:

@@ -32,7 +32,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_wo
 from distributed.scheduler import KilledWorker
 
 from marketnotes import __version__, manifest, pipeline
-from marketnotes.analysis import note_events
+from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime.executors import register_executor
 from marketnotes.runtime.printer import Printer
@@ -183,7 +183,7 @@ class DaskExecutor:
         try:
             spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, True, job.output_dir)
             template = find_template(spec)
-            if not (job.force or resubmit) and manifest.up_to_date(spec.out_dir, manifest.input_hash(spec, prices, template, note_events(spec))):
+            if not (job.force or resubmit) and manifest.up_to_date(spec.out_dir, manifest.input_hash(spec, prices, template, events := note_events(spec), note_macro(spec, events))):
                 return JobResult(job.index, spec.name, spec.as_of_iso, "up-to-date", 0.0, output=str(spec.out_dir))
         except MarketNotesError as exc:
             return JobResult.failure(job, exc)
