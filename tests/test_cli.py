@@ -2,6 +2,9 @@
 
 import subprocess
 import sys
+
+import pytest
+
 from conftest import run as bounded_run
 
 
@@ -63,3 +66,50 @@ def test_ctrl_c_during_render_says_interrupted_and_nothing_else(tmp_path, repo):
     assert "Traceback" not in err and "Future exception" not in err and "Exception" not in err, err
     time.sleep(1)
     assert _live_processes_matching(str(tmp_path / "runtime")) == []  # the kernel is gone
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["archive", "{root}", "--keep", "abc"], "invalid value for '--keep': Input should be a valid integer, unable to parse string as an integer (see `python -m marketnotes archive --help`)"),
+        (["archive", "{root}", "--keep"], "option '--keep' requires an argument"),
+        (["render"], "missing argument 'params_file'"),
+        (["render", "{root}/x.yaml", "--bogus"], "no such option: --bogus"),
+        (["rendr", "x.yaml"], "no such command 'rendr'"),
+        (["batch", "{root}/x.yaml", "--retries", "-1"], "invalid value for '--retries'"),
+        (["verify", "{root}/nope"], "is not a folder"),
+        (["send", "{root}"], "missing option '--to'"),
+    ],
+)
+def test_every_usage_error_is_one_error_line_and_exit_2(tmp_path, args, says):
+    """Click's usage errors go through the CLI's one handler: one `error:` line naming the
+    problem and the command's --help, exit 2, never Typer's framed usage box."""
+    root = tmp_path / "reports"
+    (root / "2018-12-21" / "demo").mkdir(parents=True)
+    (root / "2018-12-21" / "demo" / "note.html").write_text("kept")
+    code, out, err = run(*(a.format(root=root) for a in args))
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and says in err, err
+    assert "╭" not in err and "Usage:" not in err and "Traceback" not in err
+    assert out == ""
+    assert [p.name for p in root.rglob("*")] == ["2018-12-21", "demo", "note.html"]  # nothing touched
+
+
+def test_no_arguments_still_print_the_help():
+    code, out, err = run()
+    assert code == 2 and "Usage:" in out and "render" in out and err == ""
+    code, out, err = run("--help")
+    assert code == 0 and "render" in out and err == ""
+
+
+def test_a_rotation_of_an_index_against_itself_fails_params_check_in_one_line(tmp_path):
+    params = tmp_path / "rut.yaml"
+    params.write_text(
+        "as_of: 2018-12-21\nindices:\n  - {symbol: '^RUT', label: Russell 2000}\n  - {symbol: '^GSPC', label: S&P 500}\n"
+        f"rotation: {{lead: '^RUT', lag: '^RUT'}}\noutput_dir: {tmp_path / 'reports'}\n"
+    )
+    for command in ("params check", "render", "facts"):
+        code, out, err = run(*command.split(), str(params))
+        assert code == 2, err
+        assert err == f"error: {params}: field 'rotation': lead and lag are both '^RUT'; the pair is two different indices\n"
+    assert not (tmp_path / "reports").exists()

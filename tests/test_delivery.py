@@ -227,3 +227,44 @@ def test_batch_email_reports_each_delivery_and_checks_smtp_settings_before_rende
     summary = json.loads(next(out.glob("batch-*.json")).read_text())
     assert [r["email"].split(":")[0] for r in summary["results"]] == ["sent", "sent"]
     assert len(inbox.messages) == 2 and "email" in done.stdout
+
+
+def _send_cli(note, team, tmp_path, port, *extra):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "300", "MARKETNOTES_SMTP_HOST": "127.0.0.1",
+           "MARKETNOTES_SMTP_PORT": str(port), "MARKETNOTES_SMTP_FROM": "notes@example.com", "MARKETNOTES_SMTP_TLS": "none"}
+    return run([sys.executable, "-m", "marketnotes", "send", str(note), "--to", str(team), *extra], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_a_damaged_note_is_never_sent_nor_written_as_a_message(smtp, note, tmp_path):
+    """`send` checks the folder as `verify` does before anything: a PDF changed since the
+    render is refused in one line naming it (exit 4, as verify), dry run and --force too."""
+    inbox = Inbox()
+    port = smtp(inbox)
+    team = tmp_path / "team.yaml"
+    team.write_text("to: [desk@example.com]\n")
+    with open(note / "note.pdf", "ab") as pdf:
+        pdf.write(b"%% appended after the render\n")
+    before = sorted(p.name for p in note.parent.parent.rglob("*"))
+    for extra in (["--dry-run"], [], ["--force"]):
+        proc = _send_cli(note, team, tmp_path, port, *extra)
+        assert proc.returncode == 4, proc.stderr
+        assert proc.stderr.startswith(f"error: {note}/note.pdf differs from the manifest") and proc.stderr.count("\n") == 1, proc.stderr
+        assert "nothing sent" in proc.stderr and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert inbox.messages == []
+    assert sorted(p.name for p in note.parent.parent.rglob("*")) == before  # no note.eml, no ledger
+    (note / "note.pdf").write_bytes((note / "note.pdf").read_bytes().removesuffix(b"%% appended after the render\n"))
+    assert _send_cli(note, team, tmp_path, port).returncode == 0 and len(inbox.messages) == 1  # intact again: sent
+
+
+def test_a_folder_that_is_not_a_note_is_bad_input(smtp, note, tmp_path):
+    inbox = Inbox()
+    port = smtp(inbox)
+    team = tmp_path / "team.yaml"
+    team.write_text("to: [desk@example.com]\n")
+    cases = {note.parent: "no manifest.json", tmp_path / "nope": "no such folder", team: "a file, not a folder"}
+    for folder, reason in cases.items():
+        for extra in ([], ["--dry-run"]):
+            proc = _send_cli(folder, team, tmp_path, port, *extra)
+            assert proc.returncode == 2, proc.stderr
+            assert proc.stderr == f"error: {folder} is not a rendered note ({reason}); give a note folder such as reports/<as-of>/<name>\n"
+    assert inbox.messages == [] and not (note.parent / "note.eml").exists()

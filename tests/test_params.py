@@ -71,3 +71,18 @@ def test_missing_file_and_bad_yaml(tmp_path):
 @pytest.mark.parametrize("raw,clean", [("../../etc/passwd", "etc-passwd"), ("a/b", "a-b"), ("weekly rotation", "weekly-rotation")])
 def test_note_names_cannot_escape_the_output_folder(raw, clean):
     assert sanitise_name(raw) == clean
+
+
+def test_rotation_pair_is_two_different_indices(tmp_path):
+    p = write(tmp_path, BASE + "rotation: {lead: '^GSPC', lag: '^GSPC'}\n")
+    with pytest.raises(ParamsError) as exc:
+        load_params(p)
+    assert str(exc.value) == f"{p}: field 'rotation': lead and lag are both '^GSPC'; the pair is two different indices"
+
+
+@pytest.mark.parametrize(("lookback", "says"), [("[1d, 1m]", "must include 1w"), ("[]", "must include 1w"), ("[1d, 1w, 1w]", "a window listed twice")])
+def test_lookback_holds_the_week_once(tmp_path, lookback, says):
+    """The prose tells every note's lead from each index's 1w return, and each window's
+    facts exist once: a lookback without 1w, or with a window twice, fails here, not later."""
+    with pytest.raises(ParamsError, match=f"field 'lookback': {says}"):
+        load_params(write(tmp_path, BASE + f"lookback: {lookback}\n"))

@@ -2,6 +2,10 @@
 
 Write to a temporary file in the same directory (same filesystem), flush and fsync it, then
 `os.replace` it over the target, which POSIX guarantees to be atomic.
+
+A write that fails (a full disk fails the write, the fsync or even the rename) raises its
+OSError naming the target when the system did not name a file: whoever reports it can then
+say which folder could not be written (errors.full_disk).
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = str(target)
+        raise
     finally:
         tmp_path.unlink(missing_ok=True)
 

@@ -16,6 +16,8 @@ that failed to start or crashed): `batch --retries` retries those and never the 
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 
@@ -60,13 +62,41 @@ class ParamsError(MarketNotesError):
 
 
 class OutputNotWritable(MarketNotesError):
-    """The reports folder (or a note's folder in it) cannot be created or written."""
+    """The reports folder (or a note's folder in it) cannot be created or written: no
+    permission, or a full disk, a quota or a read-only mount (`full_disk`) met while writing."""
 
     exit_code = 2
 
-    def __init__(self, folder: str | Path, reason: str = "permission denied"):
-        self.folder, self.reason = str(folder), reason
-        super().__init__(f"cannot write notes to {self.folder}: {reason.lower()}; choose another --output-dir or fix its permissions")
+    def __init__(self, folder: str | Path, reason: str = "permission denied", hint: str = "choose another --output-dir or fix its permissions", os_errno: int | None = None):
+        self.folder, self.reason, self.hint, self.os_errno = str(folder), reason, hint, os_errno
+        super().__init__(f"cannot write notes to {self.folder}: {reason.lower()}; {hint}")
+
+    @property
+    def disk_full(self) -> bool:
+        """The filesystem itself refused (full, over quota, read-only): no note fits there."""
+        return self.os_errno in FULL_DISK
+
+
+# A write that fails for lack of room (or of a writable mount) is the output's fault, not a
+# bug: said as one line naming the folder, with what the user can do about it.
+FULL_DISK = {
+    errno.ENOSPC: ("no space left on device", "free some space there or choose another --output-dir"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space there or choose another --output-dir"),
+    errno.EROFS: ("read-only file system", "choose another --output-dir"),
+}
+
+
+def full_disk(exc: BaseException, folder: str | Path | None = None) -> OutputNotWritable | None:
+    """The `OutputNotWritable` that `exc` means if it is an OSError for a full disk, a quota
+    or a read-only mount, else None (the caller re-raises it). `folder` is the folder to name;
+    without it, the folder of the file the error names (atomic writes always name theirs)."""
+    if not isinstance(exc, OSError) or exc.errno not in FULL_DISK:
+        return None
+    if folder is None:
+        if not exc.filename:
+            return None
+        folder = Path(os.fsdecode(exc.filename)).parent
+    return OutputNotWritable(folder, *FULL_DISK[exc.errno], os_errno=exc.errno)
 
 
 class NoteBusy(MarketNotesError):
@@ -319,6 +349,33 @@ class BrowserNotFound(MarketNotesError):
             "`playwright install chromium`, or set MARKETNOTES_CHROMIUM to its path; "
             "or render HTML only with --format html"
         )
+
+
+# --- published notes --------------------------------------------------------------------
+
+
+class NotANote(MarketNotesError):
+    """A folder given as a rendered note that is none: missing, a file, or without a
+    marketnotes manifest (a reports folder, a date folder, a typo). Bad input, not delivery."""
+
+    exit_code = 2
+
+    def __init__(self, folder: str | Path, reason: str):
+        self.folder, self.reason = str(folder), reason
+        super().__init__(f"{self.folder} is not a rendered note ({reason}); give a note folder such as reports/<as-of>/<name>")
+
+
+class DamagedNote(MarketNotesError):
+    """A note folder that differs from its manifest (what `verify` reports): a file changed,
+    missing or added since it was rendered. Nothing is sent from it; exit 4, as `verify`."""
+
+    exit_code = 4
+
+    def __init__(self, folder: str | Path, problems: list[str]):
+        self.folder, self.problems = str(folder), problems
+        first = f"{self.folder}/{problems[0]}"
+        more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}: the note is damaged, nothing sent; `marketnotes verify {self.folder}` lists it all, render the note again")
 
 
 # --- delivery ---------------------------------------------------------------------------

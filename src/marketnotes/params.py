@@ -86,6 +86,11 @@ class NoteParams(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> NoteParams:
+        """Rules across fields that the facts and prose rely on, so a file that passes
+        `params check` renders: a rotation pair is two different listed indices (a ratio of
+        an index to itself has no story, and its facts would collide), and the week's return
+        that every note's lead is told from is computed. Each message starts with its field
+        (`_describe` names it)."""
         symbols = [i.symbol for i in self.indices]
         dupes = sorted({s for s in symbols if symbols.count(s) > 1})
         if dupes:
@@ -94,6 +99,12 @@ class NoteParams(BaseModel):
             for side in (self.rotation.lead, self.rotation.lag):
                 if side not in symbols:
                     raise ValueError(f"rotation: {side!r} is not one of the indices ({', '.join(symbols)})")
+            if self.rotation.lead == self.rotation.lag:
+                raise ValueError(f"rotation: lead and lag are both {self.rotation.lead!r}; the pair is two different indices")
+        if "1w" not in self.lookback:
+            raise ValueError(f"lookback: must include 1w, the week every note's lead is told from (got {', '.join(self.lookback) or 'none'})")
+        if len(set(self.lookback)) < len(self.lookback):
+            raise ValueError(f"lookback: a window listed twice ({', '.join(self.lookback)})")
         if not self.formats:
             raise ValueError("formats: at least one of html, pdf")
         if self.note_kind == "cpi-reaction" and "cpi" not in self.events:
@@ -131,6 +142,9 @@ def sanitise_name(value: str) -> str:
 
 def _describe(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    cross = re.fullmatch(r"Value error, (\w+): (.*)", err["msg"], re.S)
+    if not err["loc"] and cross and cross[1] in NoteParams.model_fields:
+        return f"field {cross[1]!r}: {cross[2]}"  # a rule across fields (_consistent), named by its field
     if err["type"] == "extra_forbidden":
         return f"unknown field {loc!r}"
     if err["type"] == "missing":

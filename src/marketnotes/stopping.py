@@ -15,10 +15,14 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (systemd, `timeout`, kill): unwinds exactly like Ctrl-C, exits 143."""
 
 
+_asked: list[int] = []  # the signal that stopped this process, once one has
+
+
 def _raise(signum, frame) -> None:
     """Ctrl-C or SIGTERM: from this moment, objects torn down half-built (an event loop
     interrupted in its constructor, a coroutine never awaited) are not reported: the user
     asked us to stop. Raised as KeyboardInterrupt so every `finally` runs on the way out."""
+    _asked.append(signum)
     sys.unraisablehook = raise_again_if_swallowed
     warnings.simplefilter("ignore")
     # Once: a second Ctrl-C, or the SIGTERM that follows a group kill, must not cut short the
@@ -66,6 +70,15 @@ def reason(exc: BaseException) -> tuple[str, int] | None:
     if any(isinstance(e, Terminated) for e in seen) or (isinstance(exc, SystemExit) and exc.code == 143):
         return "terminated", 143
     return "interrupted", 130
+
+
+def asked(code: int | None) -> tuple[str, int] | None:
+    """("interrupted", 130) or ("terminated", 143) when a run ended with typer's bare exit
+    code 130 (it returns that for any KeyboardInterrupt, Terminated included, when the CLI
+    runs it with standalone_mode=False): the signal we recorded tells which stop it was."""
+    if code != 130:
+        return None
+    return ("terminated", 143) if signal.SIGTERM in _asked[:1] else ("interrupted", 130)
 
 
 def install() -> None:

@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 from marketnotes import faults
-from marketnotes.errors import NoteBusy, OutputNotWritable
+from marketnotes.errors import NoteBusy, OutputNotWritable, full_disk
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -58,15 +58,30 @@ class NoteTransaction:
             raise OutputNotWritable(self.parent) from None
         except OSError as exc:
             self._unlock()
-            raise OutputNotWritable(self.parent, exc.strerror or str(exc)) from None
+            raise full_disk(exc, self.parent) or OutputNotWritable(self.parent, exc.strerror or str(exc)) from None
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """Remove the staging folder and release the lock, whatever happened. A write that
+        failed for a full disk, a quota or a read-only mount (the notebook papermill saves,
+        an atomic write, the publish) is the output's fault: it leaves as one line naming
+        the note's folder (exit 2), the previous note untouched and nothing staged left."""
         try:
             if self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             self._unlock()
+        if isinstance(exc, OSError) and (unwritable := full_disk(exc, self._folder_of(exc))) is not None:
+            raise unwritable from None
+
+    def _folder_of(self, exc: OSError) -> Path:
+        """The folder to name for a failed write: the note's own parent for anything written
+        in or beside the note (the staging folder is hidden and gone by now), else the
+        folder of the file the error names."""
+        named = Path(os.fsdecode(exc.filename)) if exc.filename else None
+        if named is None or named.absolute().is_relative_to(self.parent.absolute()):
+            return self.parent
+        return named.parent
 
     def path(self, filename: str) -> Path:
         """Where to write `filename` of this note now (inside the staging folder)."""
@@ -171,4 +186,4 @@ def check_writable(folder: Path) -> None:
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".marketnotes-probe-", dir=base))
     except OSError as exc:
-        raise OutputNotWritable(folder, exc.strerror or str(exc)) from None
+        raise full_disk(exc, folder) or OutputNotWritable(folder, exc.strerror or str(exc)) from None

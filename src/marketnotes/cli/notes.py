@@ -45,7 +45,9 @@ def render_cmd(
     from marketnotes.runtime.engines import Engines
 
     overrides = [*(set_ or []), *format_overrides(fmt, timeout)]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+    # The spinner is for a terminal; elsewhere (cron mail, a pipe) it would only leave a blank
+    # line above the result or the one error line.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("starting")
         params = load_params(params_file, overrides, as_of)
         engines = Engines.for_params(params, params_file, output_dir)  # the kernel boots while we import the rest
@@ -88,8 +90,11 @@ def send_cmd(
 
 
 def deliver(note_dir: Path, to: Path, dry_run: bool, force: bool, smtp_config: Path | None) -> None:
-    from marketnotes.delivery import load_recipients, load_settings, send_note
+    """Send one note. The note is checked first (a folder that is not a note, exit 2; one that
+    differs from its manifest, exit 4): bad input is said before SMTP settings are asked for."""
+    from marketnotes.delivery import NoteFolder, load_recipients, load_settings, send_note
 
+    NoteFolder.open(note_dir)
     recipients = load_recipients(to)
     settings = None if dry_run else load_settings(smtp_config)
     outcome = send_note(note_dir, recipients, settings, dry_run=dry_run, force=force)
@@ -103,7 +108,7 @@ def email_batch(to: Path, dry_run: bool, smtp_config: Path | None):
     """Check the recipients and SMTP settings now (before any note renders), and return the
     function that emails every rendered note, recording each one's delivery on its result."""
     from marketnotes.delivery import load_recipients, load_settings, send_note
-    from marketnotes.errors import DeliveryError
+    from marketnotes.errors import DamagedNote, DeliveryError
 
     recipients = load_recipients(to)
     settings = None if dry_run else load_settings(smtp_config)
@@ -117,7 +122,7 @@ def email_batch(to: Path, dry_run: bool, smtp_config: Path | None):
                 outcome = send_note(Path(r.output), recipients, settings, dry_run=dry_run)
                 r.email = f"{outcome.status}: {outcome.detail}"
                 all_delivered &= outcome.status != "partial"
-            except DeliveryError as exc:
+            except (DeliveryError, DamagedNote) as exc:  # a note changed since it rendered is not sent
                 r.email, all_delivered = f"failed: {exc}", False
         return all_delivered
 
@@ -182,7 +187,6 @@ def batch_cmd(
         summary = batch.run_batch(jobs, workers, offline, progress, retries, "dask" if scheduler else executor, scheduler)
     root = output_dir or load_params(params_files[0], list(overrides)).output_dir
     delivered = send_all(summary.results) if send_all else True
-    path = summary.write(Path(root))
     columns = ["note", "as of", "status", "seconds", "output or error"] + (["email"] if email else [])
     fresh = f", {len(summary.up_to_date)} up to date" if summary.up_to_date else ""
     table = Table(*columns, title=f"{len(summary.results)} notes{fresh} in {summary.seconds:.1f}s on {summary.workers} workers")
@@ -190,7 +194,8 @@ def batch_cmd(
         status = {"ok": "[green]ok[/]", "up-to-date": "[dim]up to date[/]"}.get(r.status, "[red]failed[/]")
         row = [r.note, r.as_of, status, f"{r.seconds:.1f}", escape(r.error or "" if r.status == "failed" else r.output or "")]
         table.add_row(*row, *([escape(r.email or "—")] if email else []))
-    out.print(table)
+    out.print(table)  # before the summary file: on a full disk, the table is all the user gets
+    path = summary.write(Path(root))
     out.print(f"summary: {path}", highlight=False)
     warn_past_calendars(note_facts([Path(r.output) for r in summary.results if r.status == "ok" and r.output]))
     for reports in roots if archive else ():

@@ -13,7 +13,7 @@ from marketnotes.delivery.ledger import Ledger
 from marketnotes.delivery.message import NoteFolder, Recipients, build_message, load_recipients
 from marketnotes.delivery.smtp import SmtpSettings, get_transport, load_settings, register_transport
 
-__all__ = ["Outcome", "Recipients", "SmtpSettings", "load_recipients", "load_settings", "register_transport", "send_note"]
+__all__ = ["NoteFolder", "Outcome", "Recipients", "SmtpSettings", "load_recipients", "load_settings", "register_transport", "send_note"]
 
 DRY_RUN_SENDER = "marketnotes@localhost"
 
@@ -38,6 +38,10 @@ def send_note(
     force: bool = False,
     transport: str = "smtp",
 ) -> Outcome:
+    """Email the note at `note_dir` (or write it as note.eml: `dry_run`). The folder is
+    verified against its manifest first (NoteFolder.open): a damaged note is refused before
+    any file is written or any server is reached, `force` (which re-sends past the ledger)
+    included."""
     note = NoteFolder.open(note_dir)
     sender = settings.sender if settings else DRY_RUN_SENDER
     domain = sender.rpartition("@")[2] or "marketnotes.local"

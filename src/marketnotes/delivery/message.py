@@ -22,8 +22,9 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from marketnotes.errors import DeliveryError, ParamsError
+from marketnotes.errors import DamagedNote, NotANote, ParamsError
 from marketnotes.facts import FactTable, key_of
+from marketnotes.manifest import verify
 from marketnotes.narrative import compose
 from marketnotes.narrative.formats import render as fmt
 
@@ -82,12 +83,33 @@ class NoteFolder:
 
     @classmethod
     def open(cls, path: Path) -> NoteFolder:
+        """The note at `path`, checked against its manifest as `marketnotes verify` checks it.
+
+        The only way to a NoteFolder, so no message is ever built from a damaged note (a PDF
+        changed since it was rendered would be mailed as the note): a folder that is not a
+        note is bad input (`NotANote`, exit 2), one that differs from its manifest is
+        `DamagedNote` (exit 4, as `verify`), both before anything is written or sent.
+        """
         path = Path(path)
+        if not path.is_dir():
+            raise NotANote(path, "a file, not a folder" if path.exists() else "no such folder")
         try:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotANote(path, "no manifest.json") from None
+        except OSError as exc:
+            raise NotANote(path, f"manifest.json cannot be read: {exc.strerror}") from None
+        except ValueError:
+            raise NotANote(path, "manifest.json is not JSON") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not {"note", "params", "as_of"} <= manifest.keys():
+            raise NotANote(path, "manifest.json is not a marketnotes manifest")
+        problems = verify(path)
+        if problems:
+            raise DamagedNote(path, problems)
+        try:
             facts = FactTable.from_json((path / "facts.json").read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise DeliveryError(f"{path} is not a rendered note ({Path(exc.filename).name} missing); run `marketnotes render` first") from None
+        except FileNotFoundError:
+            raise NotANote(path, "no facts.json") from None
         return cls(path, manifest, facts)
 
     @property

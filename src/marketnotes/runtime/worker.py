@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marketnotes import stopping
-from marketnotes.errors import MarketNotesError
+from marketnotes.errors import MarketNotesError, OutputNotWritable
 from marketnotes.runtime import zygote
 
 
@@ -85,6 +85,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     from marketnotes import pipeline
     from marketnotes.runtime.engines import Engines
 
+    full = FullDisks()
     with Engines(many=True, kernels=kernels, pdf=want_pdf, printer=printer) as engines:
         if want_pdf:
             engines.pdf.prelaunch()
@@ -93,18 +94,47 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
             stages.put((job.index, "starting", os.getpid(), job.attempt))
             try:
                 spec, prices = pipeline.prepare(job.params_path, list(job.overrides), job.as_of, offline, job.output_dir)
+                full.check(spec.out_dir)
                 result = engines.render(spec, prices, force=job.force, on_stage=lambda s, j=job: stages.put((j.index, s, os.getpid(), j.attempt)))
                 status = "up-to-date" if result.up_to_date else "ok"
                 outcome = JobResult(job.index, spec.name, spec.as_of_iso, status, 0.0, output=str(spec.out_dir))
                 outcome.detail = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
             except MarketNotesError as exc:
                 outcome = JobResult.failure(job, exc)
+                full.remember(exc)
             except Exception as exc:  # a bug must not sink the other notes; keep type and traceback
                 outcome = JobResult(job.index, job.params_path.stem, job.as_of, "failed", 0.0, error=f"{type(exc).__name__}: {exc}", error_type=type(exc).__name__, detail=traceback.format_exc())
             outcome.seconds = time.perf_counter() - start
             outcome.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             outcome.pid = os.getpid()
             results.put(outcome)
+
+
+class FullDisks:
+    """The filesystems this worker found full (or over quota, or read-only), by device.
+
+    A backfill into a full disk would otherwise render every remaining note for seconds
+    only to fail at its first write: once one note failed for lack of room, the next notes
+    bound for the same filesystem fail at once with the same line, naming their own folder,
+    and nothing is started there. Each worker learns it from its own first failure."""
+
+    def __init__(self) -> None:
+        self.refused: dict[int, OutputNotWritable] = {}
+
+    def remember(self, exc: MarketNotesError) -> None:
+        if isinstance(exc, OutputNotWritable) and exc.disk_full:
+            self.refused[_device(Path(exc.folder))] = exc
+
+    def check(self, folder: Path) -> None:
+        known = self.refused.get(_device(folder)) if self.refused else None
+        if known is not None:
+            raise OutputNotWritable(folder.parent, known.reason, known.hint, known.os_errno)
+
+
+def _device(folder: Path) -> int:
+    """The device of the filesystem `folder` is (or would be created) on."""
+    existing = next(p for p in (folder, *folder.absolute().parents) if p.exists())
+    return existing.stat().st_dev
 
 
 def _handle_signals(results, stages) -> None:
