@@ -4,6 +4,7 @@ batch, a worker killed mid-batch, and the two ways a cluster can be unusable."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -67,13 +68,38 @@ def test_a_worker_killed_mid_batch_and_the_batch_still_completes(repo, tmp_path,
         assert pids[0] not in client.run(os.getpid).values()  # it really died (and was replaced)
 
 
-def test_an_unreachable_scheduler_is_one_line_before_anything_renders(repo, tmp_path):
-    proc = run(
-        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300"},
+def batch_cli(repo, tmp_path, *args, env=None):
+    return run(
+        [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(tmp_path / "out"), *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300", **(env or {})},
     )
-    assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1].startswith("error: executor dask: cannot reach tcp://127.0.0.1:9"), proc.stderr
-    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["--scheduler", "MARKETNOTES_DASK_SCHEDULER"])
+def test_a_malformed_scheduler_address_is_one_line_before_anything_starts(repo, tmp_path, how):
+    bad = "tcp://127.0.0.1:eighty"
+    proc = batch_cli(repo, tmp_path, "--executor", "dask", "--scheduler", bad) if how == "--scheduler" else batch_cli(repo, tmp_path, env={how: bad})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [f"error: executor dask: bad scheduler address '{bad}' (--scheduler or MARKETNOTES_DASK_SCHEDULER): the port 'eighty' is not a number; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"]
+    assert proc.stdout == "" and not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_line_within_the_connect_timeout_and_no_progress_first(repo, tmp_path):
+    from marketnotes.runtime.dask_executor import CONNECT_SECONDS
+
+    with socket.socket() as probe:  # a port nobody listens on: bound, then let go
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    proc = batch_cli(repo, tmp_path, "--scheduler", address)
+    assert proc.returncode == 2, proc.stderr
+    # one line: no progress bar ("starting workers 0/1") above it, no traceback. The reason is
+    # the last attempt's: refused, or (on a loaded machine) an attempt that itself timed out.
+    [line] = proc.stderr.splitlines()
+    assert re.fullmatch(
+        rf"error: executor dask: cannot reach {address} within {CONNECT_SECONDS} s: (connection refused|no answer); "
+        r"is a Dask scheduler running there\? \(--scheduler or MARKETNOTES_DASK_SCHEDULER\)", line,
+    ), line
+    assert proc.stdout == "" and not (tmp_path / "out").exists()
 
 
 def test_workers_on_another_marketnotes_version_are_refused(repo, tmp_path):
@@ -158,3 +184,40 @@ def test_the_workers_of_a_local_cluster_print_with_the_clients_one_browser(repo,
     assert code == 0, err
     assert max(seen) == 1, seen  # one browser for both Dask workers, not one each
     assert len(list(out.glob("*/demo/note.pdf"))) == 8
+
+
+def test_a_failing_note_on_dask_keeps_its_partial_notebook_beside_the_note_folder(repo, tmp_path, cluster):
+    """As a local run does: the worker's partial notebook comes back and is kept as
+    `<name>.failed.ipynb` beside the note folder, the error line points at it there, and the
+    previous note is left as it was."""
+    import json
+
+    import nbformat
+
+    from test_execute import make_project
+
+    params = make_project(tmp_path, repo)
+    batch = [sys.executable, "-m", "marketnotes", "batch", str(params), "--scheduler", cluster.scheduler_address]
+    first = run(batch, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})
+    assert first.returncode == 0, first.stderr
+    day = tmp_path / "reports" / "2018-12-21"
+    before = {p.name: p.read_bytes() for p in (day / "t").iterdir()}
+
+    template = tmp_path / "templates" / "weekly-rotation.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("x = 1\nraise ValueError('chart data looks wrong')"))
+    nbformat.write(nb, template)
+    proc = run(batch, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})
+    assert proc.returncode == 1, proc.stderr
+
+    failed = day / "t.failed.ipynb"
+    summary = max((tmp_path / "reports").glob("batch-*.json"))  # the second run's (named by its start time)
+    [record] = json.loads(summary.read_text())["results"]
+    assert record["error_type"] == "TemplateCellFailed"
+    assert record["error"].endswith(f"(executed notebook kept at {failed})"), record["error"]
+    kept = nbformat.read(failed, as_version=4)
+    ran = [c for c in kept.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert ran and ran[-1].source.startswith("x = 1") and ran[-1].outputs[-1]["ename"] == "ValueError"
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in ran)  # the cells before it ran too
+    assert {p.name: p.read_bytes() for p in (day / "t").iterdir()} == before  # the previous note, untouched
+    assert sorted(p.name for p in day.iterdir()) == [".t.lock", "t", "t.failed.ipynb"]  # nothing staged left

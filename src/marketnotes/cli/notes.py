@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -158,8 +159,11 @@ def batch_cmd(
     from marketnotes.calendar import resolve_as_of
     from marketnotes.params import load_params
     from marketnotes.runtime.engines import Engines
+    from marketnotes.runtime.executors import make_executor
     from marketnotes.runtime.worker import Job
 
+    # The executor's options first: a malformed Dask scheduler address is one line before anything starts.
+    runner = make_executor("dask" if scheduler else executor, workers, scheduler)
     overrides = tuple([*(set_ or []), *format_overrides(fmt, timeout)])
     jobs: list[Job] = []
     roots: dict[Path, None] = {}  # every reports folder the batch writes to, for --archive
@@ -176,7 +180,7 @@ def batch_cmd(
         jobs += [Job(len(jobs) + i, path, d, overrides, output_dir, force=force) for i, d in enumerate(dates)]
     send_all = email_batch(email, dry_run, smtp_config) if email else None
     names = {j.index: f"{j.params_path.stem} {j.as_of}" for j in jobs}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as bar:
+    with drawn_once_started(Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err)) as bar:
         task = bar.add_task("starting workers", total=len(jobs))
 
         def progress(result, index, stage):
@@ -184,7 +188,7 @@ def batch_cmd(
                 bar.advance(task)
             bar.update(task, description=f"{names[index]}: {stage}")
 
-        summary = batch.run_batch(jobs, workers, offline, progress, retries, "dask" if scheduler else executor, scheduler)
+        summary = batch.run_batch(jobs, workers, offline, progress, retries, runner, on_ready=bar.start)
     root = output_dir or load_params(params_files[0], list(overrides)).output_dir
     delivered = send_all(summary.results) if send_all else True
     columns = ["note", "as of", "status", "seconds", "output or error"] + (["email"] if email else [])
@@ -204,6 +208,18 @@ def batch_cmd(
         raise typer.Exit(1)
     if not delivered:
         raise typer.Exit(5)
+
+
+@contextmanager
+def drawn_once_started(bar):
+    """A progress bar drawn from `bar.start()` on (a batch calls it once its executor is up),
+    not from the `with`: an executor that cannot start (an unreachable Dask scheduler) is one
+    error line with no bar above it."""
+    try:
+        yield bar
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def refresh_archive(root: Path) -> None:

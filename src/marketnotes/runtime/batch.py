@@ -112,17 +112,22 @@ def run_batch(
     offline: bool = False,
     on_progress: Callable[[JobResult | None, int, str], None] = lambda result, index, stage: None,
     retries: int = 0,
-    executor: str = "local",
+    executor: str | object = "local",
     scheduler: str | None = None,
+    on_ready: Callable[[], None] = lambda: None,
 ) -> BatchSummary:
     """Render `jobs` on an executor's warm workers (executors.py). A note that failed for a
     transient reason (errors.MarketNotesError.transient) is tried again, up to `retries`
     more times. The executor starts first (the local one's kernel zygote imports while the
-    data loads; a Dask cluster is reached and checked before anything renders)."""
+    data loads; a Dask cluster is reached and checked before anything renders); `executor`
+    is its name or one already made by `make_executor` (its options checked). `on_ready` is
+    called once it has started: the CLI draws its progress bar from then on, so an executor
+    that cannot start is one error line with nothing printed above it."""
     started = dt.datetime.now().isoformat(timespec="seconds")
     clock = pd.Timestamp.now()
     faults.checkpoint("zygote")
-    with make_executor(executor, workers, scheduler) as runner:
+    with (make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor) as runner:
+        on_ready()
         faults.checkpoint("prefetch")
         want_pdf, failed = prefetch(jobs, offline)
         summary = BatchSummary(started, 0.0, 0)

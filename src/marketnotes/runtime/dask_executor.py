@@ -11,9 +11,14 @@
   publishes them exactly as a local batch does (one atomic swap per note folder, lock,
   manifest), so the output is the same wherever the note ran.
 - Failures: a note that fails deterministically comes back as a failure record and is not
-  retried; a worker process that dies mid-note is rescheduled by Dask, and a note that keeps
-  killing workers is reported as `KilledWorker` without stopping the others. An unreachable
-  scheduler, or workers on another marketnotes version, is one error before anything renders.
+  retried; its partial notebook comes back with it and is kept beside the note folder as
+  `<name>.failed.ipynb`, as a local batch keeps it. A worker process that dies mid-note is
+  rescheduled by Dask, and a note that keeps killing workers is reported as `KilledWorker`
+  without stopping the others.
+- A scheduler address is parsed by distributed's own parser when the executor is made,
+  before anything starts (a typo is one line, exit 2). An unreachable scheduler (refused,
+  unknown host, silent for CONNECT_SECONDS) or workers on another marketnotes version is
+  one error line before anything renders.
 """
 
 from __future__ import annotations
@@ -24,14 +29,16 @@ import multiprocessing
 import os
 import resource
 import signal
+import socket
 import tempfile
 import time
 from pathlib import Path
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed.comm import get_address_host_port, parse_address
 from distributed.scheduler import KilledWorker
 
-from marketnotes import __version__, manifest, pipeline
+from marketnotes import __version__, atomic, manifest, pipeline
 from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime.executors import register_executor
@@ -41,7 +48,51 @@ from marketnotes.templates import find_template
 from marketnotes.transaction import NoteTransaction
 
 PLUGIN = "marketnotes-engines"
-CONNECT_SECONDS = 10
+CONNECT_SECONDS = 5  # to reach a running scheduler (distributed.Client's timeout); said in the error
+WORKERS_SECONDS = 10  # for a first worker to join the cluster once it is reached
+WHERE = "--scheduler or MARKETNOTES_DASK_SCHEDULER"
+
+
+def scheduler_address(address: str) -> str:
+    """`address` as distributed reads it (`tcp://` by default), checked by distributed's own
+    parser for a known scheme, a host and a port: a typo in `--scheduler` or
+    MARKETNOTES_DASK_SCHEDULER is one line (exit 2) before anything starts, not a traceback
+    out of the client's event loop."""
+    try:
+        scheme, _ = parse_address(address)
+        host, port = get_address_host_port(address)
+    except ValueError as exc:
+        reason = str(exc)
+        if reason.startswith("invalid literal for int()"):  # distributed's int(port)
+            reason = f"the port {reason.rsplit(': ', 1)[-1]} is not a number"
+        raise _bad_address(address, reason) from None
+    if not host:
+        raise _bad_address(address, "no host")
+    if not 0 < port < 65536:
+        raise _bad_address(address, f"the port {port} is not in 1-65535")
+    return address if "://" in address else f"{scheme}://{address}"
+
+
+def _bad_address(address: str, reason: str) -> ExecutorError:
+    return ExecutorError("dask", f"bad scheduler address {address!r} ({WHERE}): {reason}; expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+
+
+def _why_unreachable(exc: BaseException, address: str) -> str:
+    """What a failed connection met, in a few words, from the causes distributed chained to
+    its "Timed out trying to connect" (the last attempt's: refused, unknown host, or itself
+    timed out, which is no answer)."""
+    chain, inner = [], exc
+    while inner is not None and inner not in chain:
+        chain.append(inner)
+        inner = inner.__cause__ or inner.__context__
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return f"unknown host {get_address_host_port(address)[0]!r}"
+    if said := next((e.strerror for e in chain if isinstance(e, OSError) and e.strerror), None):
+        return said[:1].lower() + said[1:]  # connection refused, no route to host
+    if isinstance(exc, (OSError, TimeoutError)):
+        return "no answer"
+    detail = " ".join(str(exc).split())[:160]
+    return f"{type(exc).__name__}: {detail}"  # a TLS address without TLS settings, a peer that is not a scheduler
 
 
 def dask_setup(worker) -> None:
@@ -83,7 +134,11 @@ def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> di
         try:
             result = engines.render(here, prices, template=template)
         except MarketNotesError as exc:
-            return {"error": str(exc).replace(work, "<worker>"), "error_type": type(exc).__name__, "transient": exc.transient}
+            failure = {"error": str(exc).replace(work, "<worker>"), "error_type": type(exc).__name__, "transient": exc.transient}
+            kept = Path(getattr(exc, "failed_notebook", None) or "")
+            if kept.name and kept.is_file():  # the partial notebook, for the client to keep beside the note
+                failure.update(failed_notebook=kept.read_bytes(), failed_at=str(kept).replace(work, "<worker>"))
+            return failure
         files = {p.name: p.read_bytes() for p in here.out_dir.iterdir()}
     return {
         "files": files,
@@ -97,27 +152,36 @@ def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> di
 @register_executor("dask")
 class DaskExecutor:
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
-        self.workers, self.scheduler = workers, scheduler
+        self.workers, self.scheduler = workers, scheduler and scheduler_address(scheduler)
         self.cluster = self.client = None
 
     def __enter__(self) -> DaskExecutor:
+        if self.scheduler:
+            self.client = self._connect()
         try:
-            if self.scheduler:
-                self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
-            else:
+            if self.client is None:
                 self.cluster = LocalCluster(
                     n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
                     preload=[__name__],
                 )
                 self.client = Client(self.cluster)
-            self.client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+            self.client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except (OSError, TimeoutError) as exc:
             self.__exit__()
-            where = self.scheduler or "a local cluster"
-            raise ExecutorError("dask", f"cannot reach {where} ({type(exc).__name__}: {exc})") from None
+            if self.scheduler:
+                raise ExecutorError("dask", f"the scheduler at {self.scheduler} has no workers (none joined within {WORKERS_SECONDS} s); start some with `dask worker {self.scheduler}`") from None
+            raise ExecutorError("dask", f"cannot start a local cluster ({type(exc).__name__}: {exc})") from None
         self._check_versions()
         return self
+
+    def _connect(self) -> Client:
+        """A client of the running scheduler, or one error line within CONNECT_SECONDS."""
+        try:
+            return Client(self.scheduler, timeout=CONNECT_SECONDS)
+        except Exception as exc:  # refused, unknown host, silence, a peer that is no scheduler, TLS unconfigured
+            why = _why_unreachable(exc, self.scheduler)
+            raise ExecutorError("dask", f"cannot reach {self.scheduler} within {CONNECT_SECONDS} s: {why}; is a Dask scheduler running there? ({WHERE})") from None
 
     def __exit__(self, *exc) -> None:
         for part in (self.client, self.cluster):
@@ -199,7 +263,8 @@ class DaskExecutor:
         except KilledWorker as exc:
             return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=f"the note kept killing Dask workers ({exc})", error_type="KilledWorker")
         if "error" in done:
-            return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=done["error"], error_type=done["error_type"], transient=done["transient"])
+            error = done["error"] if "failed_notebook" not in done else self._keep_failed(spec, done)
+            return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=error, error_type=done["error_type"], transient=done["transient"])
         try:
             with NoteTransaction(spec.out_dir) as folder:
                 for name, data in done["files"].items():
@@ -209,3 +274,15 @@ class DaskExecutor:
             return JobResult(job.index, spec.name, spec.as_of_iso, "failed", 0.0, error=str(exc), error_type=type(exc).__name__)
         detail = ", ".join(f"{k} {v:.2f}s" for k, v in done["timings"].items())
         return JobResult(job.index, spec.name, spec.as_of_iso, "ok", done["seconds"], output=str(spec.out_dir), detail=detail, peak_rss_mb=done["peak_rss_mb"], pid=done["pid"])
+
+    @staticmethod
+    def _keep_failed(spec, done: dict) -> str:
+        """Keep a failed note's partial notebook (shipped back by its worker) beside the note
+        folder as `<name>.failed.ipynb`, under the note's lock as a local run keeps it, and
+        return the error line pointing at it there instead of at the worker's private folder."""
+        try:
+            with NoteTransaction(spec.out_dir) as folder:
+                atomic.write_bytes(folder.failed_notebook, done["failed_notebook"])
+        except (MarketNotesError, OSError) as exc:
+            return done["error"].replace(f" kept at {done['failed_at']})", f" not kept: {exc})")
+        return done["error"].replace(done["failed_at"], str(folder.failed_notebook))
