@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from marketnotes.calendar import ResolvedAsOf, missing_sessions
-from marketnotes.data import files, yahoo  # noqa: F401  (built-in sources register themselves)
+from marketnotes.data import files, fred, yahoo  # noqa: F401  (built-in sources, prices and series, register themselves)
 from marketnotes.data.frame import to_panel
 from marketnotes.data.registry import PriceSource, known_sources, make_source, register_source
 from marketnotes.errors import AsOfError, EmptyData

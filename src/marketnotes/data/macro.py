@@ -310,5 +310,3 @@ class CsvMacro(MacroSource):
     def describe(self) -> str:
         return f"CSV in {self.options.path}"
 
-
-from marketnotes.data import fred  # noqa: E402,F401  (registers the FRED source)
