@@ -117,3 +117,18 @@ def test_dow_first_close_above_10000_since_may_2002(prices):
     assert f.value("DJI.milestone.margin") == pytest.approx(0.0008, abs=0.0001)
     assert f.value("DJI.milestone.held") == 1
     assert np.isclose(f.value("DJI.close"), 10042.16, atol=0.01)
+
+
+def test_a_watched_level_within_reach_and_since_when():
+    """4,950 closes 1.0% below 5,000 (a level worth watching: five times its step), which it
+    last closed above 30 sessions back; 4,999.9 is at the level, and 4,900 is no level to watch."""
+    values = [5100.0] * 5 + [4800.0] * 30 + [4950.0]
+    facts = facts_for(panel(A=values))
+    assert facts.value("A.level_in_reach.level") == 5000 and facts.value("A.level_in_reach.gap") == pytest.approx(-0.01)
+    assert facts.value("A.level_in_reach.since") == panel(A=values).index[4].date().isoformat()
+    assert "A.level_in_reach.level" not in facts_for(panel(A=[4800.0] * 35 + [4999.9]))
+    assert "A.level_in_reach.level" not in facts_for(panel(A=[4700.0] * 35 + [4880.0]))  # 4,900 is not watched
+
+
+def test_a_level_the_index_was_at_last_month_is_not_one_to_reach():
+    assert "A.level_in_reach.level" not in facts_for(panel(A=[4800.0] * 20 + [5020.0] + [4800.0] * 10 + [4950.0]))

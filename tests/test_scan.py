@@ -92,3 +92,21 @@ def test_no_turn_is_blamed_on_a_release_it_did_not_make(note):
 @pytest.mark.parametrize("level, expected", [(5000, 10), (10000, 10), (2500, 5), (25000, 5), (2400, 1), (21000, 1), (950, 5), (100, 10)])
 def test_how_round_a_level_is(level, expected):
     assert roundness(level) == expected
+
+
+def test_what_to_watch_is_what_the_coming_week_holds(note):
+    """A round level within reach ("0.6% below 20,000, a level it has never closed above"), a
+    release due within seven days; and no section at all when nothing is near."""
+    n = note("2017-01-13")
+    watch = next(s for s in n.sections if s.title == "What to watch")
+    assert {"DJI.level_in_reach.level", "cpi.next.date"} <= cited(watch.sentences)
+    assert "never closed above" in " ".join(s.text for s in watch.sentences)
+    quiet = note("2009-11-06")  # the next CPI release is 12 days off, nothing near a line
+    assert "What to watch" not in [s.title for s in quiet.sections]
+
+
+def test_an_index_within_a_point_of_a_correction_says_so(note):
+    """2018-10-26: the S&P 500 9.3% below its Sept. 20 peak close, a point from a correction."""
+    records = next(s for s in note("2018-10-26").sections if s.title == "Records and drawdowns")
+    near = [s for s in records.sentences if s.kind == "near_line"]
+    assert len(near) == 1 and "GSPC.regime.drawdown" in near[0].facts and "within a point of a correction" in near[0].text

@@ -138,14 +138,15 @@ def test_the_monthly_review_leads_with_a_bear_market_entered_in_the_month(sample
     assert narrative.headline.text == "NASDAQ Composite plunges 9.5% in December, entering a bear market"
     lead = " ".join(s.text for s in narrative.lead)
     assert "its worst month since November 2008" in lead and "the worst month for both since February 2009" in lead
-    assert section(narrative, "The year") == "In 2018 the NASDAQ Composite fell 3.9%, the S&P 500 6.2% and the Dow 5.6%."
+    assert section(narrative, "The year") == "In 2018 the NASDAQ Composite declined 3.9%, the S&P 500 6.2% and the Dow 5.6%."  # "fell", the plain verb, is the biggest fall's
     assert "All three indices had their best day on Dec. 26" in section(narrative, "Best and worst days")
 
 
 def test_an_index_that_fell_further_than_the_headlines_says_so_and_a_rare_day_joins_the_lead(sample):
     narrative, check, _ = note(sample, "monthly-review", "2008-10-31")
     assert check.ok and not check.style
-    assert narrative.headline.text == "S&P 500 plunges 16.9% in October, its worst month since at least 1999"  # the rarer month leads
+    # the rarer month leads; "plunges" is for the bigger fall, the Nasdaq's 17.7%
+    assert narrative.headline.text == "S&P 500 sinks 16.9% in October, its worst month since at least 1999"
     lead = " ".join(s.text for s in narrative.lead)
     assert "The NASDAQ Composite fell further, 17.7%, its worst month since February 2001." in lead
     assert lead.endswith("the Dow's biggest one-day gain since 1933.")

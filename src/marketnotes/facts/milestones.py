@@ -92,9 +92,44 @@ def rarest_crossing(crossings: list[Crossing], min_since: int = MIN_SINCE_SESSIO
     return max(kept, key=Crossing.rank) if kept else None
 
 
+IN_REACH = 0.015  # a round level within 1.5% of the close is one to watch
+AT_LEVEL = 0.001
+
+
+def watched_level(value: float) -> bool:
+    """A level worth watching: five or ten times its step (25,000, 2,500, 5,000), not 24,000."""
+    step = 10.0 ** (_digits(value) - 2)
+    return step >= 1 and value % (5 * step) == 0
+
+
+def add_level_in_reach(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+    """`{k}.level_in_reach.*`: the nearest watched round level within 1.5% of the close on the
+    side it has not been for a month or more, for "What to watch" ("0.8% below 25,000, a level
+    it has never closed above")."""
+    history = closes.loc[:as_of].dropna()
+    values = history.to_numpy(dtype=float)
+    if len(values) < MIN_SINCE_SESSIONS:
+        return
+    close = values[-1]
+    # a close within 0.1% is at the level, not short of it ("0.0% below 3,500" says nothing)
+    near = [lv for lv in round_levels(close * (1 - IN_REACH), close * (1 + IN_REACH)) if watched_level(lv) and abs(close / lv - 1) >= AT_LEVEL]
+    for level in sorted(near, key=lambda lv: abs(lv / close - 1)):
+        far = np.flatnonzero(values >= level) if level > close else np.flatnonzero(values < level)
+        if len(far) and len(values) - 1 - far[-1] < MIN_SINCE_SESSIONS:
+            continue  # it was there within the month: noise around the level, not a level to reach
+        key, label = key_of(symbol), table.labels[symbol]
+        p = f"{key}.level_in_reach"
+        table.add(f"{p}.level", level, "level", f"{label}: a round level within 1.5% of its close", end=as_of, symbol=symbol)
+        table.add(f"{p}.gap", close / level - 1, "pct", f"{label}: its close relative to that level", as_of, as_of, symbol)
+        if len(far):
+            table.add(f"{p}.since", history.index[far[-1]], "date", f"{label}: its last close on the other side of that level", history.index[far[-1]], as_of, symbol)
+        return
+
+
 def add_milestone_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
     """`{k}.milestone.*`: the week's rarest round-level crossing, its margin, since when, and
-    whether the as-of close still holds that side."""
+    whether the as-of close still holds that side; and the round level within reach."""
+    add_level_in_reach(table, symbol, closes, as_of)
     start = window_start(closes, as_of, "1w")
     if start is None:
         return

@@ -23,9 +23,13 @@ RARE_LEAD = 2.0  # and every further one that reaches back two years, up to
 MAX_LEAD_ANGLES = 6
 LEAD_EXTRAS = 2  # other indices' rare news in the lead paragraph; more goes to "Also this week"
 # news a year rare that the lead had no room for, told after it; the other sections tell the rest
-SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak", "week_level"}
+SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak"}
 MAX_SPARE = 2
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
+WATCH_DAYS = 7  # a release is worth watching in the week it falls in
+THRESHOLDS = {"none": 0.10, "bull": 0.10, "correction": 0.20}  # the next line down for each state
+NEAR_LINE = 0.01  # within a point of it
+MAX_LEVELS = 2
 CLEAR_LEAD = 0.005  # another index leads the note only if it moved half a point more than the first
 WINDOW_OVERLAP_SESSIONS = 10
 MIN_ARC_SESSIONS = 20  # about a month
@@ -90,7 +94,7 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
         Section("Records and drawdowns", highs),
         Section("The rotation", draft.keep(_rotation(facts, say, symbols, pair, ranked))),
         Section("Events", draft.keep(_events(facts, say, symbols, ranked))),
-        Section("What to watch", draft.keep(_watch(facts, say))),
+        Section("What to watch", draft.keep(_watch(facts, say, symbols))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
@@ -111,7 +115,11 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     out.append(say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun, with_close=not told_close))
     # another index's "worst week since" gets a sentence of its own, so each "its" has one referent
     rest = [s for s in symbols if s != first]
-    out += [say("others", [s], w, [s]) for s in rest if s in extremes]
+    # ... and indices whose weeks reach back to the same week are told together
+    alike: dict[tuple, list[str]] = {}
+    for s in (s for s in rest if s in extremes):
+        alike.setdefault(_extreme_reach(facts, s), []).append(s)
+    out += [say("others", group, w, group) if len(group) == 1 else say("others_alike", group, w) for group in alike.values()]
     if [s for s in rest if s not in extremes]:
         out.append(say("others", [s for s in rest if s not in extremes], w))
     told, spare = [top], []
@@ -141,6 +149,12 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     # a lead is a paragraph, not the week's log: what does not fit follows it
     also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
     return out[:1] + own_index + out[1:] + rest[:LEAD_EXTRAS], also
+
+
+def _extreme_reach(facts: FactTable, s: str) -> tuple:
+    """(best or worst, since when) of an index's week: equal for indices told together."""
+    k = key_of(s)
+    return (facts.value(f"{k}.ret.1w", 0) > 0, facts.value(f"{k}.week_extreme.since"), f"{k}.week_extreme.since" in facts)
 
 
 def _merged(a: angles.Angle, told: list[angles.Angle]) -> angles.Angle:
@@ -220,6 +234,8 @@ def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
             out.append(say("lead_regime", s))
         elif facts.value(f"{k}.regime.touched"):
             out.append(say("lead_touch", s))
+        elif _near_line(facts, s):  # within a point of the next line down: what to watch
+            out.append(say("near_line", s, "a bear market" if state == "correction" else "a correction"))
         elif state in ("bear", "correction", "bull"):
             out.append(say("regime_state", s))
         elif before in ("bear", "correction"):
@@ -229,12 +245,21 @@ def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
     return out
 
 
+def _near_line(facts: FactTable, s: str) -> bool:
+    """Within a point of a correction (from none or a bull market) or of a bear market (from a correction)."""
+    k = key_of(s)
+    line = THRESHOLDS.get(facts.value(f"{k}.regime.state", "none"))
+    drawdown = facts.value(f"{k}.regime.drawdown")
+    return line is not None and drawdown is not None and -line < drawdown <= -line + NEAR_LINE
+
+
 def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     out: list[Sentence | None] = []
     lead_kinds = {ranked[0].kind}
     if pair:
         # the week's gap restates the lead's numbers; the year's is the rotation's running score
-        if "rot.spread.ytd" in facts and abs(facts.value("rot.spread.ytd")) >= EVEN_PTS:
+        # ... unless the year's leaders and laggards are the pair: that sentence gave the score
+        if "rot.spread.ytd" in facts and abs(facts.value("rot.spread.ytd")) >= EVEN_PTS and not _ytd_ends_are(facts, symbols, pair):
             out.append(say("pair_window", *pair, "ytd"))
         if "gap" not in lead_kinds and any(a.kind == "gap" for a in ranked):
             out.append(say("lead_gap", *pair))
@@ -251,6 +276,15 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     return out
 
 
+def _ytd_ends_are(facts, symbols, pair) -> bool:
+    """Whether the year's leader and laggard (the leaders section's ytd sentence) are the pair."""
+    ids = [f"{key_of(s)}.ret.ytd" for s in symbols]
+    if len(symbols) < 2 or not all(i in facts for i in ids):
+        return False
+    ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.ytd"))
+    return {ranked[0], ranked[-1]} == set(pair)
+
+
 def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
     """A release in the note's week, when the move on its day was rare (the biggest release-day
     move in a year or more); an older release is told, if at all, in the arc."""
@@ -264,14 +298,20 @@ def _events(facts, say, symbols, ranked) -> list[Sentence | None]:
     return out
 
 
-def _watch(facts, say) -> list[Sentence | None]:
-    """The next event of each kind; past a calendar's last known date, where it ends (the
-    command that extends it is named once)."""
+def _watch(facts, say, symbols) -> list[Sentence | None]:
+    """What the coming week holds: a release due in it (past a calendar's last known date,
+    where it ends, with the command that extends it named once), a round level within reach
+    (an index within a point of a correction is said in "Records and drawdowns", with its
+    distance). Nothing, when nothing is near:
+    "the next CPI release is due" in every note was boilerplate."""
     out: list[Sentence | None] = []
+    as_of = dt.date.fromisoformat(facts.as_of)
     for kind in angles.event_kinds(facts):
         if f"{kind}.next.date" in facts:
-            out.append(say("next_event", kind, EVENT_NOUNS.get(kind, "")))
+            if (dt.date.fromisoformat(facts.value(f"{kind}.next.date")) - as_of).days <= WATCH_DAYS:
+                out.append(say("next_event", kind, EVENT_NOUNS.get(kind, "")))
         elif f"{kind}.calendar.end" in facts:
             first = not any(s is not None and any(f.endswith(".calendar.end") for f in s.facts) for s in out)
             out.append(say("next_event", kind, EVENT_NOUNS.get(kind, ""), command=first))
+    out += [say("watch_level", s) for s in symbols if f"{key_of(s)}.level_in_reach.level" in facts][:MAX_LEVELS]
     return out

@@ -82,10 +82,27 @@ class Writer:
         t = words.tier(value, sessions)
         if fid not in self.chosen:
             slot = (0 if t == 0 else (1 if value > 0 else -1), t)
-            self.chosen[fid] = self.turns.get(slot, 0)
-            self.turns[slot] = self.chosen[fid] + 1
+            if self._biggest_of_its_kind(fid, value, sessions, t):
+                self.chosen[fid] = 0  # the plain verb ("plunged") goes to the biggest move
+            else:  # the other synonyms in turn, never the plain verb
+                others = len(words.synonyms(value, t)) - 1
+                turn = self.turns.get(slot, 0)
+                self.chosen[fid] = 1 + turn % others if others else 0
+                self.turns[slot] = turn + 1
         text = words.move_word(value, sessions, form, self.chosen[fid])
         return self._span(fid, text, word=form)
+
+    def _biggest_of_its_kind(self, fid: str, value: float, sessions: int, t: int) -> bool:
+        """Whether no other move of the same index-agnostic kind ("ret.1w", "week.worst.ret"),
+        sign and tier is bigger: so "sank 6.0%" never sits beside "plunged 5.7%" in a note."""
+        if t == 0 or "." not in fid:
+            return True
+        kind = fid.split(".", 1)[1]
+        for fact in self.facts:
+            if fact.id != fid and fact.id.endswith("." + kind) and fact.unit == "pct" and isinstance(fact.value, (int, float)):
+                if (fact.value > 0) == (value > 0) and words.tier(fact.value, words.sessions_of(fact)) == t and abs(fact.value) > abs(value):
+                    return False
+        return True
 
     def move(self, fid: str, form: str = "past", fmt: str = "pct1") -> Markup:
         """"rose 3.6%" or "was little changed": verb and number from one fact."""
@@ -196,7 +213,8 @@ def statement(fact, text: str) -> str:
     """What a number says, for "each fact once": the same figure about the same index, ending on
     the same day, is one statement even under two fact ids (the week's worst day is also the
     CPI-day move; the bear market's drawdown is also the arc's last leg)."""
-    return f"{fact.id.split('.')[0]}|{fact.end}|{text}"
+    about = key_of(fact.symbol) if fact.symbol else fact.id.split(".")[0]  # the arc's "meanwhile" is about the other index
+    return f"{about}|{fact.end}|{text}"
 
 
 @lru_cache(maxsize=4)
