@@ -115,17 +115,18 @@ def test_a_cache_that_cannot_be_written_is_one_error_line(tmp_path):
 
 @pytest.mark.slow
 def test_a_note_past_its_calendar_says_so_and_an_update_brings_the_next_release(tmp_path, served, repo):
-    short_cache(tmp_path / "cache" / "events", "cpi", "2018-12-12")  # a calendar that has run out
-    render = ["render", str(repo / "params" / "demo.yaml"), "--as-of", "2018-12-21", "--format", "html", "--output-dir", str(tmp_path / "out")]
-    note = tmp_path / "out" / "2018-12-21" / "demo" / "note.html"
+    short_cache(tmp_path / "cache" / "events", "cpi", "2018-11-14")  # a calendar that has run out
+    # a note the Friday before the November CPI: a release due within the week is one to watch
+    render = ["render", str(repo / "params" / "demo.yaml"), "--as-of", "2018-12-07", "--format", "html", "--output-dir", str(tmp_path / "out")]
+    note = tmp_path / "out" / "2018-12-07" / "demo" / "note.html"
 
     code, out, err = mn(tmp_path, *render, timeout=300)
     assert code == 0, err
     html = note.read_text()
     assert "The next CPI release date is not in the calendar, which ends with the" in html
-    assert '<span data-fact="cpi.calendar.end" data-fmt="date">Dec. 12</span>; run <code>marketnotes events update</code>.' in bare(html)
+    assert '<span data-fact="cpi.calendar.end" data-fmt="date">Nov. 14</span>; run <code>marketnotes events update</code>.' in bare(html)
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert warnings == ["warning: the CPI calendar ends with the November CPI on 2018-12-12, so a note after it names no next date; run `marketnotes events update`"]
+    assert warnings == ["warning: the CPI calendar ends with the October CPI on 2018-11-14, so a note after it names no next date; run `marketnotes events update`"]
     assert "Traceback" not in err
 
     code, out, err = mn(tmp_path, "events", "update", "--from", f"{served}/bls-2018-2019.ics")
@@ -135,4 +136,4 @@ def test_a_note_past_its_calendar_says_so_and_an_update_brings_the_next_release(
     assert code == 0, err
     html = note.read_text()
     assert "not in the calendar" not in html and "warning:" not in err
-    assert re.search(r'The <span data-fact="cpi.next.label" data-fmt="text">December CPI</span> release is due <span data-fact="cpi.next.date" data-fmt="date">Jan. 11, 2019</span>.', bare(html))
+    assert re.search(r'The <span data-fact="cpi.next.label" data-fmt="text">November CPI</span> release is due <span data-fact="cpi.next.date" data-fmt="date">Dec. 12</span>.', bare(html))

@@ -191,8 +191,8 @@ def test_the_command_is_named_once_when_both_calendars_end(prices, monkeypatch, 
 
 def test_after_an_update_the_note_names_the_next_release(prices, monkeypatch, tmp_path):
     monkeypatch.setenv("MARKETNOTES_CACHE", str(tmp_path))
-    short_cache(tmp_path / "events", "cpi", "2018-12-12")
+    short_cache(tmp_path / "events", "cpi", "2018-11-14")
     update_calendar("cpi", str(DATA / "bls-2018-2019.ics"))
-    facts, section = watch(prices, load_events(["cpi"]), "weekly", "2018-12-21")
+    facts, section = watch(prices, load_events(["cpi"]), "weekly", "2018-12-07")  # due within the week
     assert "cpi.calendar.end" not in facts
-    assert [s.text for s in section.sentences] == ["The December CPI release is due Jan. 11, 2019."]
+    assert [s.text for s in section.sentences] == ["The November CPI release is due Dec. 12."]

@@ -47,10 +47,11 @@ def _milestone(facts: FactTable, s: str) -> list[Angle]:
     r = roundness(facts.value(f"{p}.level"))
     if f"{p}.since" in facts:
         years = years_between(facts.value(f"{p}.date"), facts.value(f"{p}.since"))
-        if years < MIN_MILESTONE_YEARS:
+        # "back above 10,000" is news; "below 8,100 for the first time since 1998" is a number
+        # that happens to be round in the index's units, not a level anyone watches
+        if years < MIN_MILESTONE_YEARS or r == 1:
             return []
-        # "below 2,400 for the first time since May 2017" is half the news "below 2,500" is
-        return [Angle("milestone", years * (1.0 if r > 1 else 0.5) + ROUND_BONUS[r], (s,), s)]
+        return [Angle("milestone", years + ROUND_BONUS[r], (s,), s)]
     # a first close past a level in data that starts after the index did is told as "since
     # at least 1999" (phrasebook), never as "for the first time"
     complete = facts.value(f"{key_of(s)}.history.complete") == 1
