@@ -60,6 +60,7 @@ def add_move_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.T
             continue
         ret = change(closes, start, as_of)
         table.add(f"{key}.ret.{window}", ret, "pct", f"{label} return over {WINDOW_NAMES[window]}", start, as_of, symbol)
+        table.add(f"{key}.pts.{window}", float(closes.loc[as_of] - closes.loc[start]), "points", f"{label} change over {WINDOW_NAMES[window]}, in index points", start, as_of, symbol)
         if vol:
             n = int(((history > start) & (history <= as_of)).sum())
             table.add(f"{key}.z.{window}", ret / (vol * np.sqrt(max(n, 1))), "sigma", f"{label} {window} move in standard deviations", start, as_of, symbol)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-UNITS = {"pct", "pts", "level", "date", "count", "sigma", "text", "sign"}
+UNITS = {"pct", "pts", "points", "level", "date", "count", "sigma", "text", "sign"}  # pts: percentage points; points: index points
 
 
 def key_of(symbol: str) -> str:

@@ -83,7 +83,8 @@ FORMATS = {
     "pts1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "sigma1": lambda v, a: format_decimal(abs(v), "#,##0.0", locale=LOCALE),
     "level": lambda v, a: format_decimal(v, "#,##0.00", locale=LOCALE),
-    "round": lambda v, a: format_decimal(v, "#,##0", locale=LOCALE),  # a round level: "5,000", not "5,000.00"
+    "round": lambda v, a: format_decimal(v, "#,##0", locale=LOCALE),
+    "points": lambda v, a: format_decimal(abs(v), "#,##0.00", locale=LOCALE),  # "fell 617.78 points": the verb has the sign  # a round level: "5,000", not "5,000.00"
     "count": lambda v, a: count_words(v),
     "ordinal": lambda v, a: ordinal(v),
     "month_year": lambda v, a: month_year(_day(v), a),
@@ -97,8 +98,8 @@ FORMATS = {
     "text": lambda v, a: str(v),
 }
 
-NUMERIC = {"pct1": 100, "pct0": 100, "pct2": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "count": 1, "ordinal": 1}
-DECIMALS = {"pct1": 1, "pct0": 0, "pct2": 2, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "round": 0, "count": 0, "ordinal": 0}
+NUMERIC = {"pct1": 100, "pct0": 100, "pct2": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "points": 1, "count": 1, "ordinal": 1}
+DECIMALS = {"pct1": 1, "pct0": 0, "pct2": 2, "spct1": 1, "pts1": 1, "sigma1": 1, "level": 2, "round": 0, "points": 2, "count": 0, "ordinal": 0}
 
 
 def render(value, fmt: str, as_of: dt.date) -> str:

@@ -23,7 +23,7 @@ from marketnotes.narrative.writer import Sentence, Writer, environment
 
 # the format `n(id)` uses when none is given: how the phrasebook usually writes each unit
 # (a date is a weekday inside the note's week, "Aug. 14" further back: docs/style.md)
-DEFAULT_FORMATS = {"pct": "pct1", "pts": "pts1", "level": "level", "date": "day", "count": "count", "sigma": "sigma1", "text": "text"}
+DEFAULT_FORMATS = {"pct": "pct1", "pts": "pts1", "points": "points", "level": "level", "date": "day", "count": "count", "sigma": "sigma1", "text": "text"}
 
 
 class SayWriter(Writer):

@@ -20,6 +20,7 @@ from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
 
 WINDOW_PHRASES = {"1d": "on the day", "1w": "this week", "1m": "over the past month", "3m": "over the past three months", "ytd": "so far this year", "1y": "over the past year"}
+POINTS_INDICES = {"^DJI"}  # told in points as well as percent (house style, docs/style.md)
 # windows that run to now take the present perfect ("so far this year the Dow has led")
 RUNNING = {"1m", "3m", "ytd", "1y"}
 
@@ -148,6 +149,11 @@ class Writer:
         """ISO date `years` before the note, to compare with date facts in conditions."""
         return (self.as_of - dt.timedelta(days=round(365.25 * years))).isoformat()
 
+    def in_points(self, symbol: str) -> bool:
+        """Whether a move of this index is told in index points as well as percent: desks quote
+        the Dow that way ("fell 617.78 points, or 5.7%"), and no other index."""
+        return symbol in POINTS_INDICES and f"{key_of(symbol)}.pts.1d" in self.facts
+
     def once(self, tag: str) -> bool:
         """True the first time a note asks about `tag`: where the data starts is said in full
         once ("in data going back to January 1999"), then short ("since at least 1999")."""
@@ -205,7 +211,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel side word group tier window record complete once years_ago release_on the label labels names has v"
+        names = "n an move rel side word group tier window record complete once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
