@@ -60,3 +60,19 @@ def test_a_stock_template_has_a_params_file_of_its_kind(name):
     defaults = template_defaults(REPO / "templates" / f"{name}.ipynb")
     assert params.template == name
     assert params.note_kind == defaults.get("note_kind", "weekly")
+
+
+@pytest.mark.slow
+def test_templates_check_is_quiet_on_success():
+    """`templates check` prints one `ok` line per template and nothing on stderr: the kernel it
+    runs a template in is its own and killed afterwards, so no shutdown interrupt reaches it
+    mid-request ("[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.")."""
+    import sys
+
+    from conftest import run
+
+    checked = [*TEMPLATES, *TEMPLATES]  # the interrupt landed mid-request in about half the runs: give it six
+    proc = run([sys.executable, "-m", "marketnotes", "templates", "check", *map(str, checked)], capture_output=True, text=True, cwd=REPO, timeout=400, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [f"ok   {p}" for p in checked]
+    assert proc.stderr == ""

@@ -55,19 +55,28 @@ def check_template(path: Path, run: bool = True) -> list[str]:
 
 
 def _run_with_defaults(params: NoteParams) -> list[str]:
-    from marketnotes import pipeline
+    """Render the template as `marketnotes render` does: on a kernel of our own (Engines),
+    killed once the note is written. Left to papermill, the kernel would be shut down the
+    graceful way, which interrupts it first (jupyter_client sends SIGINT before every
+    shutdown); that SIGINT lands while ipykernel is still inside the handler of papermill's
+    last request (kernel_info, sent after the last cell, answered before the handler returns)
+    and the kernel logs "KeyboardInterrupt caught in kernel." on our stderr."""
     from marketnotes.calendar import resolve_as_of
     from marketnotes.data import load_prices, make_source
+    from marketnotes.runtime.engines import Engines
     from marketnotes.spec import NoteSpec
 
+    template = Path(params.template)
     # Removed when the template passes; kept when it fails, because the message points at the
     # executed notebook inside it (the cell's traceback is there).
     tmp = Path(tempfile.mkdtemp(prefix="marketnotes-check-"))
     try:
-        resolved = resolve_as_of(params.as_of)
-        prices = load_prices(make_source(params.source, params.source_options), params.symbols, resolved)
-        spec = NoteSpec.build(params, resolved, prices.as_of, tmp)
-        result = pipeline.render_note(spec, prices)
+        with Engines(many=False, pdf=False) as engines:
+            engines.kernels.prestart(template.parent)  # boots while the data loads
+            resolved = resolve_as_of(params.as_of)
+            prices = load_prices(make_source(params.source, params.source_options), params.symbols, resolved)
+            spec = NoteSpec.build(params, resolved, prices.as_of, tmp)
+            result = engines.render(spec, prices, template)
     except MarketNotesError as exc:
         return [f"does not run with its defaults: {exc}"]
     html = result.paths["html"].read_text(encoding="utf-8")
