@@ -261,6 +261,9 @@ def test_a_hand_typed_number_in_say_fails_the_render_naming_its_cell(tmp_path):
     assert f"template typed.ipynb failed in cell {number} [note.say(\"{{{{ the('^VIX', true) }}}} closed at 30.11.\")]: SayCheckFailed: unsourced number '30.11." in line
     reports = tmp_path / "reports" / "2018-12-21"
     assert not (reports / "typed").exists() and (reports / "typed.failed.ipynb").exists()
+    kept = nbformat.read(reports / "typed.failed.ipynb", as_version=4)  # papermill's failure: the same one line
+    errors = [o for c in kept.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].traceback == [f"SayCheckFailed: {errors[0].evalue}"] and "unsourced number '30.11.'" in errors[0].evalue
 
 
 @pytest.mark.slow

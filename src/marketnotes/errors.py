@@ -34,6 +34,13 @@ class MarketNotesError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows when this error ends a cell (IPython's `_render_traceback_`
+        protocol): in JupyterLab, and as the `traceback` of the cell's error output that
+        papermill reports, the one documented line (`SayCheckFailed: unsourced number …`),
+        not a traceback through marketnotes' own code. The cell is the one it is shown under."""
+        return [f"{type(self).__name__}: {self}"]
+
     def __reduce__(self):
         """Pickle by state, not by constructor arguments (each subclass has its own), so an
         error crosses process boundaries whole: from a shared printer or a Dask worker."""

@@ -73,6 +73,24 @@ class EditorialLint(UserWarning):
     style is not (docs/style.md), so it does not stop the render."""
 
 
+def _one_line_lint(format_warning):
+    """`warnings.formatwarning` for EditorialLint: its one documented line
+    (`EditorialLint: [rule] … -- in: '…'`), not `/tmp/ipykernel_…/….py:1: EditorialLint: …`
+    followed by the line of marketnotes that warned; other warnings as before."""
+
+    def formatwarning(message, category, filename, lineno, line=None):
+        if isinstance(category, type) and issubclass(category, EditorialLint):
+            return f"{category.__name__}: {message}\n"
+        return format_warning(message, category, filename, lineno, line)
+
+    formatwarning.marketnotes = True
+    return formatwarning
+
+
+if not getattr(warnings.formatwarning, "marketnotes", False):  # once, however often this module is reloaded
+    warnings.formatwarning = _one_line_lint(warnings.formatwarning)
+
+
 class Cell(NamedTuple):
     """The template cell running now, as IPython sees it (both under papermill and in Jupyter)."""
 
