@@ -166,8 +166,8 @@ def test_the_lint_reads_say_with_the_note_and_the_host_counts_it(note):
         note.say("{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }}, a drop of {{ n('IXIC.ret.1w') }} percent.")
     assert {str(w.message).split("]")[0] for w in shown} == {"[banned-phrase", "[repeated-fact"}
     host = with_authored(note.analysis, Authored.from_json((note.sidecar).read_text()))
-    assert any("[banned-phrase]" in f for f in host.check.style)
-    assert any("[repeated-fact] IXIC.ret.1w" in f for f in host.check.style)  # the lead already said 8.4%
+    assert any("[banned-phrase]" in str(f) for f in host.check.style)
+    assert any("[repeated-fact] IXIC.ret.1w" in str(f) for f in host.check.style)  # the lead already said 8.4%
     assert "editorial lint: " in host.check.summary() and host.check.ok
 
 
@@ -286,3 +286,24 @@ def test_the_host_recheck_names_the_cell_whose_prose_it_refuses(tmp_path):
     assert proc.returncode == 4
     assert f"template smuggled.ipynb failed in cell {number} [from marketnotes.analysis import Said]: SayCheckFailed: unsourced number '5%'" in proc.stderr
     assert not (tmp_path / "reports" / "2018-12-21" / "smuggled").exists()
+
+
+@pytest.mark.slow
+def test_lint_findings_are_listed_by_render_and_in_the_manifest_with_their_cell(tmp_path):
+    """Each finding about the template's own paragraph: one line of render's output and one
+    {rule, text, cell} of manifest.json, the cell numbered as JupyterLab numbers the template's
+    (papermill's injected parameters cell not counted); the summary says '1 finding'."""
+    def one_finding(nb):
+        nb.cells[say_cell(nb)].source = "note.say(\"{{ the('^VIX', true) }} {{ move('VIX.ret.1w') }} {{ window('1w') }} in percent terms.\")"
+
+    template, params = project(tmp_path, "linted", one_finding)
+    number = say_cell(nbformat.read(template, as_version=4)) + 1
+    proc = render(params, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = "The VIX soared 39.2% this week in percent terms."
+    listed = [line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("lint ")]
+    assert listed == [f"lint cell {number}: [banned-phrase] '\\\\bpercent\\\\b': use % -- in: {text!r}"], proc.stdout
+    assert "editorial lint: 1 finding;" in proc.stdout
+    manifest = json.loads((tmp_path / "reports" / "2018-12-21" / "linted" / "manifest.json").read_text())
+    assert manifest["editorial_lint"] == [{"rule": "banned-phrase", "text": f"'\\\\bpercent\\\\b': use % -- in: {text!r}", "cell": number}]
+    assert manifest["fact_check"].endswith("editorial lint: 1 finding")

@@ -39,7 +39,7 @@ def test_a_stock_note_renders_html_and_pdf_with_every_number_traced(rendered, na
     pdf_text = " ".join(page.extract_text() for page in PdfReader(folder / "note.pdf").pages)
     facts = FactTable.from_json((folder / "facts.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["fact_check"].startswith("fact check PASSED") and manifest["fact_check"].endswith("editorial lint clean")
+    assert manifest["fact_check"].startswith("fact check PASSED") and manifest["fact_check"].endswith("editorial lint clean") and manifest["editorial_lint"] == []
     paragraphs = [a or b for a, b in PROSE.findall(html)]
     assert len(paragraphs) >= 5  # headline, lead and the sections
     for paragraph in paragraphs:

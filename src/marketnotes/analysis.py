@@ -13,6 +13,7 @@ prose again against the merged table (`with_authored`) before anything is publis
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -24,7 +25,7 @@ from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
 from marketnotes.facts.readings import release_in_window
 from marketnotes.narrative import CheckResult, Narrative, said, write_note
-from marketnotes.narrative.check import plain_text
+from marketnotes.narrative.check import StyleFinding, plain_text
 from marketnotes.spec import NoteSpec
 
 
@@ -98,12 +99,14 @@ class Authored:
         return cls(payload["labels"], [Fact(**f) for f in payload["facts"]], [Said(**s) for s in payload["said"]])
 
 
-def with_authored(analysis: Analysis, authored: Authored) -> Analysis:
+def with_authored(analysis: Analysis, authored: Authored, cell_of: Callable[[int | None], int | None] = lambda count: count) -> Analysis:
     """The note's analysis plus what its template added: the facts join a copy of the table
     (so facts.json holds every number the note states), each piece of template prose is
     fact-checked against it and the paragraphs linted together with the note's own prose;
-    the counts and findings join the note's check result. A failed check raises
-    `SayCheckFailed` carrying the cell that said it."""
+    the counts and findings join the note's check result, each finding with the cell of the
+    paragraph it is about (`cell_of` turns a kernel's execution count into the template's
+    cell number; by default the count is kept). A failed check raises `SayCheckFailed`
+    carrying the cell that said it."""
     labels = {**analysis.facts.labels, **{s: label for s, label in authored.labels.items() if s not in analysis.facts.labels}}
     facts = FactTable(analysis.facts.as_of, labels, dict(analysis.facts.facts))  # the note's indices stay first
     for fact in authored.facts:
@@ -117,6 +120,7 @@ def with_authored(analysis: Analysis, authored: Authored) -> Analysis:
         if result.problems:
             raise SayCheckFailed(result.problems, plain_text(piece.html), piece.cell, piece.source)
         check.numbers, check.words = check.numbers + result.numbers, check.words + result.words
-    paragraphs = [piece.html for piece in authored.said if piece.kind == "say"]
-    check.style += [str(f) for found in said.lint_said(analysis.narrative, facts, paragraphs) for f in found]
+    pieces = [piece for piece in authored.said if piece.kind == "say"]
+    found = said.lint_said(analysis.narrative, facts, [piece.html for piece in pieces])
+    check.style += [StyleFinding.of(f, cell_of(piece.cell)) for piece, findings in zip(pieces, found, strict=True) for f in findings]
     return Analysis(facts, analysis.narrative, check, analysis.macro)

@@ -88,14 +88,16 @@ def write_manifest(
     template: Path,
     outputs: list[Path],
     timings: dict[str, float],
-    check_summary: str,
+    check,
     target: Path,
     inputs: str,
     macro=None,
 ) -> Path:
     """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded.
     `macro`: the economic series a CPI note read (data/macro.py's MacroData), recorded with
-    each series' vintage ("FRED latest, as fetched on 2024-07-12") under `macro`."""
+    each series' vintage ("FRED latest, as fetched on 2024-07-12") under `macro`. `check` is
+    the note's CheckResult: its summary line, and each editorial-lint finding as {rule, text,
+    cell} (`cell`: the template cell as JupyterLab numbers it, null for the note's own prose)."""
     manifest = {
         "note": spec.name,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -106,7 +108,8 @@ def write_manifest(
         "template": {"path": str(template), "sha256": file_sha256(template)},
         **({"macro": macro.manifest()} if macro is not None else {}),
         "inputs": {"sha256": inputs, "covers": INPUTS_COVER},
-        "fact_check": check_summary,
+        "fact_check": check.summary(),
+        "editorial_lint": [{"rule": f.rule, "text": f.text, "cell": f.cell} for f in check.style],
         "versions": versions(),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in outputs if p.exists()},

@@ -134,7 +134,7 @@ def render_note(
                     written.append(pdf_backend.render(*args))
         with clock("manifest"):
             written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
-            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check.summary(), folder.path("manifest.json"), inputs, macro))
+            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check, folder.path("manifest.json"), inputs, macro))
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)
@@ -146,11 +146,11 @@ def _with_template_prose(analysis: Analysis, sidecar: Path, nb, template: Path) 
     written. A failure names the template cell, as a failing cell does."""
     if not sidecar.exists():
         return analysis
-    try:
-        return with_authored(analysis, Authored.from_json(sidecar.read_text(encoding="utf-8")))
-    except SayCheckFailed as err:
-        from marketnotes import execute
+    from marketnotes import execute
 
+    try:
+        return with_authored(analysis, Authored.from_json(sidecar.read_text(encoding="utf-8")), lambda count: execute.template_cell_of(nb, count, template))
+    except SayCheckFailed as err:
         cell = execute.template_cell_of(nb, err.cell, template)
         if cell is None:
             raise

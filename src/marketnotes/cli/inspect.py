@@ -99,7 +99,7 @@ def facts_cmd(
     for problem in result.check.problems:
         out.print(f"  [red]-[/] {problem}", highlight=False)
     for finding in result.check.style:
-        out.print(f"  [yellow]-[/] {finding}", highlight=False)
+        out.print(f"  [yellow]-[/] {escape(str(finding))}", highlight=False)
     warn_past_calendars([result.facts])
     if not result.check.ok:
         raise typer.Exit(4)

@@ -63,6 +63,9 @@ def render_cmd(
     out.print(result.analysis.narrative.headline.text, style="italic", highlight=False)
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     out.print(f"[dim]{result.analysis.check.summary()}; {timings}[/]")
+    for finding in result.analysis.check.style:  # one line each: where, rule, what
+        where = f"cell {finding.cell}" if finding.cell is not None else "stock prose"
+        out.print(f"  [yellow]lint[/] {where}: {escape(str(finding))}", highlight=False, soft_wrap=True)
     for kind, path in result.paths.items():
         out.print(f"  {kind:9s} {path}", highlight=False)
     warn_past_calendars([result.analysis.facts])

@@ -1,6 +1,6 @@
 """Facts -> sentences: news judgment (angles), the phrasebook (Jinja2), the fact check and the editorial lint."""
 
-from marketnotes.narrative.check import CheckResult, check_html
+from marketnotes.narrative.check import CheckResult, StyleFinding, check_html
 from marketnotes.narrative.compose import biggest_mover, compose
 from marketnotes.narrative import lint
 from marketnotes.narrative.lint import Finding
@@ -18,5 +18,5 @@ def write_note(facts, symbols, pair=None) -> tuple[Narrative, CheckResult]:
     its own composer; a weekly note has no such fact."""
     narrative = COMPOSERS.get(facts.value("note.kind"), compose)(facts, list(symbols), pair)
     result = check_html(str(narrative.to_html()), facts)
-    result.style = [str(f) for f in lint.lint(narrative, facts)]
+    result.style = [StyleFinding.of(f) for f in lint.lint(narrative, facts)]
     return narrative, result

@@ -60,6 +60,26 @@ def plain_text(markup: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
+@dataclass(frozen=True)
+class StyleFinding:
+    """One editorial-lint finding as a note reports it (render's output, manifest.json's
+    `editorial_lint`): the rule, what it says about which sentence, and the template cell
+    whose paragraph it is about, numbered as JupyterLab numbers the template's cells (None
+    for the note's own prose). `str()` is the finding as the lint writes it."""
+
+    rule: str
+    text: str
+    cell: int | None = None
+
+    @classmethod
+    def of(cls, finding, cell: int | None = None) -> StyleFinding:
+        """From a lint.Finding (rule, sentence, detail)."""
+        return cls(finding.rule, f"{finding.detail} -- in: {finding.sentence!r}", cell)
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.text}"
+
+
 @dataclass
 class CheckResult:
     """The fact check's problems (fatal: a note that states a wrong number is not published)
@@ -68,7 +88,7 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     numbers: int = 0
     words: int = 0
-    style: list[str] = field(default_factory=list)
+    style: list[StyleFinding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -76,7 +96,7 @@ class CheckResult:
 
     def summary(self) -> str:
         state = "PASSED" if self.ok else f"FAILED ({len(self.problems)} problems)"
-        lint = f"; editorial lint: {len(self.style)} findings" if self.style else "; editorial lint clean"
+        lint = f"; editorial lint: {len(self.style)} finding{'s' * (len(self.style) != 1)}" if self.style else "; editorial lint clean"
         return f"fact check {state}: {self.numbers} numbers and dates, {self.words} direction words verified{lint}"
 
 
