@@ -26,6 +26,7 @@ LEAD_EXTRAS = 2  # other indices' rare news in the lead paragraph; more goes to 
 SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak"}
 MAX_SPARE = 2
 EVEN_PTS = 0.5  # a gap under half a point is "roughly in line"
+YOUNG_BULL_SESSIONS = 126  # "is in a bull market, 58% above its March low" is news for half a year, then boilerplate
 WATCH_DAYS = 7  # a release is worth watching in the week it falls in
 THRESHOLDS = {"none": 0.10, "bull": 0.10, "correction": 0.20}  # the next line down for each state
 NEAR_LINE = 0.01  # within a point of it
@@ -236,7 +237,7 @@ def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
             out.append(say("lead_touch", s))
         elif _near_line(facts, s):  # within a point of the next line down: what to watch
             out.append(say("near_line", s, "a bear market" if state == "correction" else "a correction"))
-        elif state in ("bear", "correction", "bull"):
+        elif state in ("bear", "correction") or (state == "bull" and facts.value(f"{k}.regime.sessions", 0) <= YOUNG_BULL_SESSIONS):
             out.append(say("regime_state", s))
         elif before in ("bear", "correction"):
             out.append(say("left_regime", s))
