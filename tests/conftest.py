@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +68,18 @@ def run(cmd, *, timeout: float = 180, capture_output: bool = False, text: bool =
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+@contextmanager
+def loopback_server(handler) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 for the duration of a test (recorded feeds, FRED's CSV):
+    its base URL; stopped and joined afterwards, so no thread outlives the test."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

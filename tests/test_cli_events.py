@@ -5,13 +5,12 @@ exit codes, and a rendered note before and after its calendar is brought up to d
 import re
 import socket
 import sys
-import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import run as bounded_run
+from conftest import loopback_server, run as bounded_run
 from test_events_calendar import short_cache
 from marketnotes.render.sources import bare
 
@@ -26,15 +25,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture
 def served():
     """tests/data/events over HTTP on 127.0.0.1, as the BLS and the Fed would serve them."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(DATA)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with loopback_server(partial(_Quiet, directory=str(DATA))) as url:
+        yield url
 
 
 def mn(tmp_path, *args, timeout=60):

@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 
-from conftest import run as bounded_run
+from conftest import loopback_server, run as bounded_run
 from marketnotes.data.macro import CORE, CPI_SERIES, HEADLINE, MacroData, Series, load_series, macro_choice, make_macro_source, read_series_csv
 from marketnotes.errors import CorruptData, ParamsError, SeriesCacheMiss, SourceUnavailable, UnknownSeries
 from marketnotes.events import load_events
@@ -63,15 +62,8 @@ class FredLike(BaseHTTPRequestHandler):
 @pytest.fixture
 def fred():
     FredLike.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FredLike)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/graph/fredgraph.csv"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with loopback_server(FredLike) as url:
+        yield f"{url}/graph/fredgraph.csv"
 
 
 def closed_url() -> str:
