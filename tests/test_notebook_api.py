@@ -16,7 +16,7 @@ from marketnotes.charts import Chart
 from marketnotes.errors import FactRejected, SayCheckFailed
 from marketnotes.narrative.check import check_html, plain_text
 from marketnotes.notebook import Cell, EditorialLint, Note
-from marketnotes.template_check import check_template
+from marketnotes.runtime.template_check import check_template
 
 sys.path.insert(0, str(REPO / "scripts"))
 import new_template  # noqa: E402

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import REPO
 from marketnotes.params import load_params
-from marketnotes.template_check import check_template, template_defaults
+from marketnotes.runtime.template_check import check_template, template_defaults
 
 TEMPLATES = sorted((REPO / "templates").glob("*.ipynb"))
 STOCK = ["weekly-rotation", "cpi-reaction", "monthly-review"]  # shipped templates, each with params/<name>.yaml

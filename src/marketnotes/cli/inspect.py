@@ -114,7 +114,7 @@ def templates_check(
     run: Annotated[bool, typer.Option(help="also execute each with its defaults and render HTML")] = True,
 ) -> None:
     """Lint templates: parameters cell, no outputs, defaults accepted by the params model, runs."""
-    from marketnotes.template_check import check_template
+    from marketnotes.runtime.template_check import check_template
 
     paths = templates or sorted(Path("templates").glob("*.ipynb"))
     if not paths:

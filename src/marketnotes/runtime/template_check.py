@@ -2,7 +2,8 @@
 
 A template must have a `parameters`-tagged cell whose names are params fields (plus
 `price_snapshot`) and whose defaults the params model accepts; it is committed without outputs;
-and it runs with its defaults, offline, and renders.
+and it runs with its defaults, offline, and renders. It runs the template on a kernel of its
+own (the render's `Engines`), so it lives with what runs notes, not with the stages.
 """
 
 from __future__ import annotations
