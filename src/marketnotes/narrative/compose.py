@@ -91,7 +91,7 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
     sections = [
         Section("Also this week", also_kept),
         Section("The story so far", _arc(facts, say, pair, top, draft)),
-        Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover))),
+        Section("Leaders and laggards", draft.keep(_leaders(facts, say, symbols, mover, draft))),
         Section("Records and drawdowns", highs),
         Section("The rotation", draft.keep(_rotation(facts, say, symbols, pair, ranked))),
         Section("Events", draft.keep(_events(facts, say, symbols, ranked))),
@@ -196,7 +196,7 @@ def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:
     return arc + draft.keep([say("arc_other", first, other) if f"{k}.arc.other.change" in facts else None])
 
 
-def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
+def _leaders(facts, say, symbols, mover, draft: Draft) -> list[Sentence | None]:
     out: list[Sentence | None] = []
     if len(symbols) > 1:
         starts: list[str] = [facts[f"{key_of(symbols[0])}.ret.1w"].start] if f"{key_of(symbols[0])}.ret.1w" in facts else []
@@ -221,7 +221,13 @@ def _leaders(facts, say, symbols, mover) -> list[Sentence | None]:
     k = key_of(mover)
     if f"{k}.week.best.date" in facts and facts.value(f"{k}.week.best.date") != facts.value(f"{k}.week.worst.date"):
         if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) >= 3:
-            out.append(say("week_days", mover))
+            # a day the lead told leaves the other one, when it was large: "its worst was Thursday's 3.0%"
+            told = {side for side in ("best", "worst") if draft.says(facts, f"{k}.week.{side}.ret", "pct1")}
+            other = ({"best", "worst"} - told).pop() if len(told) == 1 else None
+            if not told:
+                out.append(say("week_days", mover))
+            elif other and words.tier_of(facts, f"{k}.week.{other}.ret") >= 3:
+                out.append(say("week_day", mover, other))
     return out
 
 
