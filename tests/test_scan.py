@@ -10,7 +10,7 @@ from marketnotes.data import load_prices, make_source
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
 from marketnotes.narrative import write_note
-from marketnotes.narrative.scan import roundness
+from marketnotes.facts.milestones import roundness
 
 SYMBOLS = ["^GSPC", "^IXIC", "^DJI"]
 LABELS = {"^GSPC": "S&P 500", "^IXIC": "NASDAQ Composite", "^DJI": "Dow"}

@@ -96,10 +96,16 @@ IN_REACH = 0.015  # a round level within 1.5% of the close is one to watch
 AT_LEVEL = 0.001
 
 
+def roundness(level: float) -> int:
+    """10 for a level ten times its step ("5,000", "10,000"), 5 for five times ("2,500",
+    "25,000"), else 1: how much a desk watches it."""
+    step = 10.0 ** max(0, _digits(level) - 2)
+    return 10 if level % (10 * step) == 0 else 5 if level % (5 * step) == 0 else 1
+
+
 def watched_level(value: float) -> bool:
     """A level worth watching: five or ten times its step (25,000, 2,500, 5,000), not 24,000."""
-    step = 10.0 ** (_digits(value) - 2)
-    return step >= 1 and value % (5 * step) == 0
+    return _digits(value) >= 2 and roundness(value) >= 5
 
 
 def add_level_in_reach(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:

@@ -11,6 +11,7 @@ whipsaws.py, streaks.py, peaks.py and regime.py; here they become `Angle`s.
 
 from __future__ import annotations
 
+from marketnotes.facts.milestones import roundness
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative.angles import Angle, rarity, size, years_between
 
@@ -31,13 +32,6 @@ def scan(facts: FactTable, symbols: list[str]) -> list[Angle]:
         out += _milestone(facts, s) + _streak_end(facts, s) + _brink(facts, s)
     out += _whipsaws(facts, symbols) + _week_records(facts, symbols)
     return out
-
-
-def roundness(level: float) -> int:
-    """10 for a level ten times its step ("5,000", "10,000"), 5 for five times ("2,500",
-    "25,000"), else 1; the step is 100 for four-digit levels, 1,000 for five (milestones.py)."""
-    step = 10 ** max(0, len(str(int(level))) - 2)
-    return 10 if level % (10 * step) == 0 else 5 if level % (5 * step) == 0 else 1
 
 
 def _milestone(facts: FactTable, s: str) -> list[Angle]:

@@ -126,7 +126,8 @@ class Writer:
         """"this week" only for a complete calendar week; "on Monday" when the week so far is one
         session (a Monday note's week is Monday's move); "since last Friday" on other days."""
         if w == "1w" and self.facts.value("session.week_complete", 1) != 1:
-            return f"on {self.first_day()}" if self.first_day() else "since last Friday"
+            day = self.first_day()
+            return f"on {day}" if day else "since last Friday"
         return WINDOW_PHRASES[w]
 
     def first_day(self) -> str:
