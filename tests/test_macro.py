@@ -189,7 +189,7 @@ def test_the_cli_states_the_reading_from_fred_and_fails_in_one_line(fred, tmp_pa
 
 def test_the_sample_has_core_only_and_says_so():
     data = load_series(make_macro_source("sample", {}), CPI_SERIES.values())
-    assert list(data.series) == [CORE] and data.lacking == {HEADLINE: "the bundled sample has core CPI (CPILFESL) only"}
+    assert list(data.series) == [CORE] and data.lacking == {HEADLINE: "the bundled sample has core CPI (CPILFESL) and the Fed funds target only"}
     core = data.get(CORE)
     assert (core.values.index[0], core.values.index[-1], len(core.values)) == (pd.Timestamp("1957-01-01"), pd.Timestamp("2018-11-01"), 743)
     assert "FRED latest" in core.vintage and "November 2018" in core.vintage
@@ -357,7 +357,7 @@ def test_a_rendered_cpi_note_states_the_reading_and_its_manifest_names_the_vinta
     macro = manifest["macro"]
     assert macro["source"] == "sample" and list(macro["series"]) == [CORE]
     assert macro["series"][CORE]["vintage"] == "FRED latest as bundled from arch 8.0.0, through November 2018"
-    assert macro["lacking"] == {HEADLINE: "the bundled sample has core CPI (CPILFESL) only"}
+    assert macro["lacking"] == {HEADLINE: "the bundled sample has core CPI (CPILFESL) and the Fed funds target only"}
     facts = {f["id"]: f for f in json.loads((folder / "facts.json").read_text())["facts"]}
     assert facts["cpi.core.mom"]["description"].endswith("(CPILFESL, FRED latest as bundled from arch 8.0.0, through November 2018)")
     assert facts["cpi.core.series"]["value"] == CORE

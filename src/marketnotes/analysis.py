@@ -23,6 +23,8 @@ from marketnotes.data.macro import CPI_SERIES, NONE, MacroData, load_series, mac
 from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
+from marketnotes.data.policy import with_policy
+from marketnotes.facts.policy import cpi_note_decision
 from marketnotes.facts.readings import release_in_window
 from marketnotes.narrative import CheckResult, Narrative, said, write_note
 from marketnotes.narrative.check import StyleFinding, plain_text
@@ -52,7 +54,7 @@ def note_macro(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
     if name == NONE or found is None:
         return None
     source = make_macro_source(name, spec.params.macro_options, spec.offline)
-    return load_series(source, CPI_SERIES.values(), through=found[1])
+    return with_policy(load_series(source, CPI_SERIES.values(), through=found[1]), source, cpi_note_decision(events, spec.as_of))
 
 
 _LOAD = object()  # analyse(): load the note's series unless the caller passes them (None: none)

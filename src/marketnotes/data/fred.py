@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import Field
 
 from marketnotes import __version__, atomic
-from marketnotes.data.macro import MacroSource, Series, check_monthly, read_series_csv, register_macro_source
+from marketnotes.data.macro import DAILY, MacroSource, Series, check_series, read_series_csv, register_macro_source
 from marketnotes.data.yahoo import default_cache_dir as price_cache_dir
 from marketnotes.errors import CorruptData, SeriesCacheMiss, SourceUnavailable, UnknownSeries
 
@@ -68,7 +68,8 @@ class FredMacro(MacroSource):
         if cached is not None and (through is None or cached.values.index[-1] >= through):
             return cached
         if self.offline:
-            lacks = "the series" if cached is None else f"{pd.Timestamp(through):%B %Y} (it holds through {cached.values.index[-1]:%B %Y})"
+            when = "%Y-%m-%d" if series_id in DAILY else "%B %Y"  # a rate by day, a reading by month
+            lacks = "the series" if cached is None else f"{pd.Timestamp(through):{when}} (it holds through {cached.values.index[-1]:{when}})"
             raise SeriesCacheMiss(series_id, lacks, self.path(series_id))
         data = self._download(series_id)
         url = self._url(series_id)
@@ -97,7 +98,7 @@ class FredMacro(MacroSource):
             fetched = str(record["fetched"])
         except (OSError, ValueError, KeyError, TypeError, CorruptData) as exc:
             raise CorruptData(series_id, path, f"cache file unreadable ({type(exc).__name__}); delete it to fetch the series again") from None
-        return Series(series_id, check_monthly(values, series_id, path), self.describe(), vintage_of(fetched), fetched)
+        return Series(series_id, check_series(values, series_id, path), self.describe(), vintage_of(fetched), fetched)
 
     def _download(self, series_id: str) -> bytes:
         import requests  # already installed (the calendars and yfinance use it); imported only to fetch

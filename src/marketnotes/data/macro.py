@@ -38,6 +38,10 @@ from marketnotes.errors import CorruptData, ParamsError, UnknownSeries
 HEADLINE, CORE = "CPIAUCSL", "CPILFESL"
 CPI_SERIES = {"core": CORE, "headline": HEADLINE}  # what a CPI note reads, by role
 REQUIRED = frozenset({CORE})  # a CPI reading is told from core; headline joins where the source has it
+# the Fed funds target (a single rate to Dec. 15, 2008) and its range since: daily, in percent,
+# never revised (data/policy.py loads them for a note that covers an FOMC decision)
+TARGET, TARGET_LOW, TARGET_HIGH = "DFEDTAR", "DFEDTARL", "DFEDTARU"
+DAILY = frozenset({TARGET, TARGET_LOW, TARGET_HIGH})
 NONE = "none"  # params `macro: none`: no readings at all
 
 _SOURCES: dict[str, type[MacroSource]] = {}
@@ -207,7 +211,26 @@ def read_series_csv(data: str | bytes | Path, series_id: str, origin: str | Path
         row = int(bad.to_numpy().nonzero()[0][0])
         raise CorruptData(series_id, origin, f"non-numeric value {text.iloc[row]!r}", dates.iloc[row].date())
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates, name="date"), name=series_id).dropna()
-    return check_monthly(series, series_id, origin)
+    return check_series(series, series_id, origin)
+
+
+def check_series(series: pd.Series, series_id: str, origin: str | Path) -> pd.Series:
+    """A daily rate series (DAILY) by the daily rules, any other by the monthly ones."""
+    return check_daily(series, series_id, origin) if series_id in DAILY else check_monthly(series, series_id, origin)
+
+
+def check_daily(series: pd.Series, series_id: str, origin: str | Path) -> pd.Series:
+    """A rate by day (all days, or only the days it changed): dates in order, no duplicate,
+    no negative rate (a target range's floor was zero from 2008 to 2015)."""
+    if series.empty:
+        raise CorruptData(series_id, origin, "has no values")
+    if series.index.has_duplicates:
+        raise CorruptData(series_id, origin, "duplicate date", series.index[series.index.duplicated()][0].date())
+    if not series.index.is_monotonic_increasing:
+        raise CorruptData(series_id, origin, "rows out of date order")
+    if (series < 0).any():
+        raise CorruptData(series_id, origin, f"negative rate {series[series < 0].iloc[0]}", series.index[(series < 0).to_numpy()][0].date())
+    return series
 
 
 def check_monthly(series: pd.Series, series_id: str, origin: str | Path) -> pd.Series:
@@ -232,29 +255,35 @@ def check_monthly(series: pd.Series, series_id: str, origin: str | Path) -> pd.S
 
 @register_macro_source
 class SampleMacro(MacroSource):
-    """The bundled US core CPI (FRED CPILFESL, 1957-01 .. 2018-11, data/sample/PROVENANCE.md).
-    Core only: the headline series (CPIAUCSL) is not bundled, so sample notes state core."""
+    """The bundled US core CPI (FRED CPILFESL, 1957-01 .. 2018-11) and the Fed funds target
+    (DFEDTAR to 2008, then the range DFEDTARL/DFEDTARU, 1990 .. 2018: every change, from the
+    Fed's statements; data/sample/PROVENANCE.md). Core only: the headline series (CPIAUCSL)
+    is not bundled, so sample notes state core."""
 
     name = "sample"
-    FILES: ClassVar[dict[str, str]] = {CORE: "core_cpi.csv.gz"}
-    VINTAGE = "FRED latest as bundled from arch 8.0.0, through November 2018"
+    # series id -> (file, column, vintage)
+    FILES: ClassVar[dict[str, tuple[str, str, str]]] = {
+        CORE: ("core_cpi.csv.gz", "core_cpi", "FRED latest as bundled from arch 8.0.0, through November 2018"),
+        **{sid: ("fed_target.csv.gz", sid, "FOMC target history as bundled (never revised), through December 2018") for sid in DAILY},
+    }
 
     def carries(self, series_id: str) -> bool:
         return series_id in self.FILES
 
     def lacks_why(self, series_id: str) -> str:
-        return f"the bundled sample has core CPI ({CORE}) only"
+        return f"the bundled sample has core CPI ({CORE}) and the Fed funds target only"
 
     def load(self, series_id: str, through: pd.Timestamp | None = None) -> Series:
         from marketnotes.data.files import sample_folder
 
         if series_id not in self.FILES:
             raise UnknownSeries(series_id, self.name, self.lacks_why(series_id))
-        path = sample_folder() / self.FILES[series_id]
-        return Series(series_id, read_series_csv(path, series_id, path, "core_cpi"), self.describe(), self.VINTAGE)
+        file, column, vintage = self.FILES[series_id]
+        path = sample_folder() / file
+        return Series(series_id, read_series_csv(path, series_id, path, column), self.describe(), vintage)
 
     def describe(self) -> str:
-        return "bundled sample (FRED CPILFESL via the arch package)"
+        return "bundled sample (FRED CPILFESL via the arch package; FOMC target history)"
 
 
 @register_macro_source

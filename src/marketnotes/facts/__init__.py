@@ -16,6 +16,7 @@ from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.peaks import add_peak_facts, add_week_record_facts
+from marketnotes.facts.policy import add_policy_facts, cpi_note_decision
 from marketnotes.facts.readings import add_reading_facts
 from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.releases import add_release_facts
@@ -98,5 +99,6 @@ def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
     if config.kind == "cpi-reaction" and events is not None and len(events):
         add_release_facts(table, closes, events, as_of, "cpi", config.pair)
         add_reading_facts(table, macro, events, as_of, "cpi")  # what the release said
+        add_policy_facts(table, macro, events, cpi_note_decision(events, as_of))  # and the Fed, where it decided that week
     elif config.kind == "monthly-review":
         add_months_facts(table, closes, as_of)
