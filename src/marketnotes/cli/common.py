@@ -10,7 +10,7 @@ from rich.console import Console
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Weekly market notes from Jupyter templates.")
 data_app = typer.Typer(no_args_is_help=True, help="Inspect and cache price data.")
 params_app = typer.Typer(no_args_is_help=True, help="Validate parameter sets.")
-templates_app = typer.Typer(no_args_is_help=True, help="Lint notebook templates.")
+templates_app = typer.Typer(no_args_is_help=True, help="Start and lint notebook templates.")
 app.add_typer(data_app, name="data")
 app.add_typer(params_app, name="params")
 app.add_typer(templates_app, name="templates")

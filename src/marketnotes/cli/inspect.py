@@ -108,6 +108,18 @@ def facts_cmd(
 # --- render ---------------------------------------------------------------------------
 
 
+@templates_app.command("new")
+def templates_new(
+    target: Annotated[Path, typer.Argument(help="the new template, e.g. templates/my-note.ipynb")],
+    stock: Annotated[bool, typer.Option("--stock", help="a plain copy of the stock weekly template, without the VIX paragraph and chart")] = False,
+) -> None:
+    """Start a template: the stock weekly note plus a paragraph and a chart of its own (docs/templates.md). Never overwrites."""
+    from marketnotes.skeleton import write_template
+
+    write_template(target, plain=stock)
+    out.print(f"wrote {escape(str(target))}: open it with `jupyter lab`, lint it with `marketnotes templates check {escape(str(target))}`", highlight=False, soft_wrap=True)
+
+
 @templates_app.command("check")
 def templates_check(
     templates: Annotated[list[Path] | None, typer.Argument(help="templates to lint (default: templates/*.ipynb)")] = None,
