@@ -28,6 +28,7 @@ from IPython.display import HTML
 from markupsafe import Markup, escape
 
 from marketnotes import atomic, charts
+from marketnotes import preview as note_preview
 from marketnotes.charts import months as month_charts
 from marketnotes.charts import releases as release_charts
 from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, Said, analyse
@@ -122,6 +123,7 @@ class Note:
     authored: Authored = field(default_factory=Authored)
     added: dict[str, Cell] = field(default_factory=dict)  # fact id -> the cell that added it
     said_in: list[Cell] = field(default_factory=list)  # the cell of each of authored.said
+    shown: note_preview.Recorder | None = None  # each cell's output, for preview(); in a Jupyter session only
 
     def __post_init__(self) -> None:
         self.writer = said.writer_for(self.analysis.facts, self.analysis.narrative)
@@ -149,7 +151,10 @@ class Note:
             analysis = analyse(spec, prices)
         snapshot = facts_snapshot or price_snapshot
         sidecar = Path(snapshot).parent / AUTHORED_FILE if snapshot else None
-        return cls(spec, prices, analysis, load_events(params.events), sidecar)
+        note = cls(spec, prices, analysis, load_events(params.events), sidecar)
+        if sidecar is None:  # a Jupyter session: record what each cell shows, for note.preview()
+            note.shown = note_preview.Recorder.install(current_cell, skip=(note_preview.Preview,))
+        return note
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -264,6 +269,16 @@ class Note:
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
 
+
+    def preview(self) -> note_preview.Preview | None:
+        """The note as `marketnotes render` would publish it from the cells run so far (the
+        page, charts included), its fact-check summary, each lint finding with the cell it
+        came from, and any cell that failed; built from the facts and outputs already in the
+        kernel, so it takes well under a second (preview.py). Under marketnotes it shows
+        nothing: a template that kept its `note.preview()` cell publishes no preview."""
+        if self.shown is None:
+            return None
+        return note_preview.build(self, self.shown)
 
     # -- the template's own facts and prose --------------------------------------------------
     def facts_frame(self, match: str = "") -> pd.DataFrame:

@@ -1,0 +1,239 @@
+"""`note.preview()`: the note as it will be published, shown in the notebook that makes it.
+
+An author editing a template sees cell outputs, not the note: the page, the fact-check
+summary and the lint findings once needed a terminal and a render. The preview builds them
+in the kernel from what is already there, so it takes a fraction of a second:
+
+- the outputs: each template cell's result as the kernel displayed it, recorded when the
+  cell ran (an IPython `post_run_cell` hook installed by `Note.load` in a Jupyter session),
+  a re-run cell's output replacing its earlier one;
+- the page: those outputs through the render stage's own HTML code (render/html.py: the
+  nbconvert template, no inputs, every figure told its source), in an iframe so the note's
+  stylesheet is the page's alone and not JupyterLab's;
+- the check: the template's facts and sentences merged and checked against the note's facts
+  and lint run over its prose and the template's together, by the host's own function
+  (analysis.with_authored), so the summary is the line `marketnotes render` prints.
+
+A cell is named as JupyterLab numbers it when the kernel knows its notebook (Jupyter's
+server tells the kernel through JPY_SESSION_NAME, which ipykernel keeps as `__session__`)
+and the cell has been saved; otherwise by its execution count, `In [12]` (`Numbering`).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from IPython import get_ipython
+
+_HOOK: list[Callable] = []  # the recorder registered in this kernel (one: the latest Note.load's)
+
+
+@dataclass
+class Shown:
+    """What one template cell showed when it last ran."""
+
+    key: Any  # the cell's id in the notebook (JupyterLab's cellId), else its execution count
+    count: int | None
+    line: str  # its first line
+    order: int  # when it first ran: the page order of cells the notebook file does not have yet
+    data: dict = field(default_factory=dict)  # its result's mimebundle, as the kernel displayed it
+    metadata: dict = field(default_factory=dict)
+    error: str | None = None  # the one line it failed with: a render fails there
+    streams: list[tuple[str, str]] = field(default_factory=list)  # what it printed: stdout is published, stderr is not
+
+
+class _Tee:
+    """A cell's sys.stdout or sys.stderr while it runs: everything goes on to the kernel's own
+    stream (the cell's output in Lab) and is kept, as a render's notebook keeps it."""
+
+    def __init__(self, name: str, stream, kept: list[tuple[str, str]]):
+        self._name, self._stream, self._kept = name, stream, kept
+
+    def write(self, text: str) -> int:
+        if text:
+            self._kept.append((self._name, text))
+        return self._stream.write(text)
+
+    def __getattr__(self, attr: str):
+        return getattr(self._stream, attr)
+
+
+class Recorder:
+    """Records what each cell showed (its result, from post_run_cell, and what it printed),
+    keyed by the cell, so a re-run cell replaces what it showed before. Installed once per
+    `Note.load`: a new load starts a new note, and the previous recorder is unregistered."""
+
+    def __init__(self, cell_of: Callable[[], Any], skip: tuple[type, ...]):
+        self.cell_of, self.skip, self.shown = cell_of, skip, {}
+        self._order = itertools.count()
+        self._streams: list[tuple[str, str]] = []
+        self._saved: tuple | None = None
+
+    def before(self, info) -> None:
+        """pre_run_cell: keep what the cell prints, passing it on."""
+        self._streams = []
+        self._saved = (sys.stdout, sys.stderr)
+        sys.stdout, sys.stderr = _Tee("stdout", sys.stdout, self._streams), _Tee("stderr", sys.stderr, self._streams)
+
+    def _restore(self) -> None:
+        if self._saved is not None:
+            sys.stdout, sys.stderr = self._saved
+            self._saved = None
+
+    @classmethod
+    def install(cls, cell_of: Callable[[], Any], skip: tuple[type, ...] = ()) -> Recorder | None:
+        ip = get_ipython()
+        if ip is None:
+            return None
+        for old in _HOOK:
+            ip.events.unregister("pre_run_cell", old.before)
+            ip.events.unregister("post_run_cell", old)
+            old._restore()
+        recorder = cls(cell_of, skip)
+        _HOOK[:] = [recorder]
+        ip.events.register("pre_run_cell", recorder.before)
+        ip.events.register("post_run_cell", recorder)
+        return recorder
+
+    def __call__(self, result) -> None:
+        self._restore()
+        if result.info.silent or not result.info.store_history:
+            return
+        cell, value = self.cell_of(), result.result
+        if isinstance(value, self.skip):
+            return  # the preview's own cell is not part of the note
+        error = result.error_before_exec or result.error_in_exec
+        before = self.shown.pop(cell.key, None)
+        order = before.order if before else next(self._order)
+        shown = Shown(cell.key, cell.count, cell.line, order, streams=_joined(self._streams))
+        if error is not None:
+            lines = error._render_traceback_() if hasattr(error, "_render_traceback_") else [f"{type(error).__name__}: {error}"]
+            shown.error = " ".join(lines)
+        elif value is not None:
+            shown.data, shown.metadata = get_ipython().display_formatter.format(value)
+        if shown.error or shown.data or shown.streams:
+            self.shown[cell.key] = shown
+
+
+def _joined(streams: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Consecutive writes to one stream as one output, as the kernel sends them."""
+    out: list[tuple[str, str]] = []
+    for name, text in streams:
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + text)
+        else:
+            out.append((name, text))
+    return out
+
+
+class Numbering:
+    """Cells as JupyterLab numbers them (from 1), from the notebook file the kernel runs for:
+    by cell id (JupyterLab sends it with each cell it runs), else by the cell's source where
+    the file holds that source once (clients that send no id, such as nbclient). Without a
+    notebook file, or for a cell not saved yet, a cell is named by its execution count."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[Any, int] = {}
+        self.by_source: dict[str, int] = {}
+        ip = get_ipython()
+        session = (ip.user_ns.get("__session__") if ip is not None else None) or os.environ.get("JPY_SESSION_NAME")
+        path = Path(session) if session else None
+        found = next((c for c in (path, Path.cwd() / path.name) if c.suffix == ".ipynb" and c.is_file()), None) if path else None
+        if found is None:
+            return
+        try:
+            cells = json.loads(found.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError):
+            return
+        sources: dict[str, list[int]] = {}
+        for number, cell in enumerate(cells, start=1):
+            if cell.get("id"):
+                self.by_id[cell["id"]] = number
+            source = "".join(cell.get("source", "")).strip()
+            sources.setdefault(source, []).append(number)
+        self.by_source = {source: numbers[0] for source, numbers in sources.items() if len(numbers) == 1 and source}
+
+    def number(self, key: Any, count: int | None) -> int | None:
+        if key in self.by_id:
+            return self.by_id[key]
+        ip = get_ipython()
+        raw = ip.history_manager.input_hist_raw if ip is not None else []
+        return self.by_source.get(raw[count].strip()) if count is not None and 0 < count < len(raw) else None
+
+    def where(self, key: Any, count: int | None) -> str:
+        number = self.number(key, count)
+        return f"cell {number}" if number is not None else f"In [{count}]" if count is not None else "a cell"
+
+
+@dataclass
+class Preview:
+    """The note as `marketnotes render` would publish it from this session's cells, and the
+    findings an author acts on. Shown in Jupyter as the check summary, each finding with the
+    cell it came from, and the page; `html` is the page itself (note.html)."""
+
+    html: str
+    summary: str
+    ok: bool
+    findings: list[tuple[str, str]]  # (cell, finding)
+    failed: list[tuple[str, str]]  # (cell, the one line it failed with)
+    left_out: list[str] = field(default_factory=list)  # why a section the note has is not in it
+
+    def lines(self) -> list[str]:
+        out = [self.summary]
+        out += [f"  {cell} FAILED (a render stops here): {line}" for cell, line in self.failed]
+        out += [f"  lint {cell}: {finding}" for cell, finding in self.findings]
+        out += [f"  left out: {reason}" for reason in self.left_out]
+        return out
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok and not self.failed else "#b42318"
+        head, *rest = self.lines()
+        items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in rest)
+        fit = "this.style.height=(this.contentWindow.document.documentElement.scrollHeight+24)+'px'"
+        return (
+            f'<div class="mn-preview"><p style="color:{colour};font-weight:600;margin:0 0 .3em">{html.escape(head)}</p>'
+            + (f'<ul style="margin:0 0 .6em;padding-left:1.2em">{items}</ul>' if items else "")
+            + f'<iframe title="note preview" srcdoc="{html.escape(self.html, quote=True)}" onload="{fit}" '
+            'style="width:100%;max-width:60rem;height:900px;border:1px solid #d0d7de;background:#fff"></iframe></div>'
+        )
+
+
+def build(note, recorder: Recorder) -> Preview:
+    """The preview of `note` (marketnotes.notebook.Note) from what `recorder` saw."""
+    import nbformat
+
+    from marketnotes.analysis import Analysis, with_authored
+    from marketnotes.facts import FactTable
+    from marketnotes.render.html import PageInfo, to_html
+
+    cells = Numbering()
+    shown = sorted(recorder.shown.values(), key=lambda s: (cells.number(s.key, s.count) or 1_000_000, s.order))
+    a = note.analysis
+    built_in = FactTable(a.facts.as_of, dict(a.facts.labels), {i: f for i, f in a.facts.facts.items() if i not in note.added})
+    checked = with_authored(replace(a, facts=built_in) if isinstance(a, Analysis) else a, note.authored)
+    said_by = {c.count: c for c in note.said_in}
+    findings = [(cells.where(said_by[f.cell].key, f.cell) if f.cell in said_by else "stock prose", str(f)) for f in checked.check.style]
+    nb = nbformat.v4.new_notebook()
+    for s in shown:
+        if s.error is None:
+            outputs = [nbformat.v4.new_output("stream", name=name, text=text) for name, text in s.streams]
+            if s.data:
+                outputs.append(nbformat.v4.new_output("execute_result", s.data, metadata=s.metadata, execution_count=s.count))
+            nb.cells.append(nbformat.v4.new_code_cell(outputs=outputs))
+    page = to_html(nb, PageInfo.for_note(note.spec, note.prices.source, note.prices.ranges()), checked.facts)
+    failed = [(cells.where(s.key, s.count), s.error) for s in shown if s.error is not None]
+    return Preview(page, checked.check.summary(), checked.check.ok, findings, failed)
