@@ -19,6 +19,7 @@ from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.data.records import bundled_records
 from marketnotes.narrative import write_note
 
 SYMBOLS = ["^GSPC", "^IXIC", "^DJI"]
@@ -40,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
     events = load_events(["cpi"])
-    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete)
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete, known_records=bundled_records())
     fridays = sorted({resolve_as_of(d.date()).session for d in pd.date_range("1999-01-08", "2018-12-28", freq="W-FRI")})[:: args.every]
     heads, sentences = Counter(), Counter()
     for as_of in fridays:

@@ -12,6 +12,7 @@ from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.data.records import bundled_records
 from marketnotes.narrative import check_html, formats, words, write_note
 
 SYMBOLS = ["^IXIC", "^GSPC", "^DJI"]
@@ -67,7 +68,7 @@ def notes():
     made = []
     for kind, day in NOTES:
         as_of = resolve_as_of(day).session
-        config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete, kind=kind)
+        config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete, kind=kind, known_records=bundled_records())
         facts = compute_facts(prices.closes.loc[:as_of], as_of, config, prices.highs.loc[:as_of], events)
         narrative, check = write_note(facts, SYMBOLS, PAIR)
         assert check.ok, (kind, day, check.problems)

@@ -8,6 +8,7 @@ import pytest
 from markupsafe import Markup
 
 from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.data.records import bundled_records
 from marketnotes.narrative import check_html, compose, write_note
 from marketnotes.narrative.words import DOWN, UP, allowed_words, move_word, tier
 from test_facts import panel
@@ -135,7 +136,7 @@ def sample_note():
     from marketnotes.events import load_events
 
     prices = load_prices(make_source("sample", {}), SAMPLE, resolve_as_of("2018-12-31"))
-    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), ("^IXIC", "^DJI"), complete=prices.complete)
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), ("^IXIC", "^DJI"), complete=prices.complete, known_records=bundled_records())
     events = load_events(["cpi"])
 
     def note(day):
@@ -157,14 +158,17 @@ def test_the_best_day_since_the_thirties_leads_not_the_weekly_move(sample_note):
 
 def test_a_bear_market_and_a_correction_are_named(sample_note):
     n = sample_note("2018-12-21")
-    assert n.headline.text.startswith("NASDAQ Composite enters a bear market, 21.9% below its peak close")
-    assert "The S&P 500 is in a correction, 17.5% below its peak close of Sept. 20." in n.to_text()
+    assert n.headline.text.startswith("NASDAQ Composite enters a bear market, 21.9% below its record close")
+    assert "The S&P 500 is in a correction, 17.5% below its record close of Sept. 20." in n.to_text()
 
 
-def test_the_crash_week_of_april_2000_is_the_worst_in_the_data(sample_note):
+def test_a_superlative_over_fifteen_months_of_data_is_not_told(sample_note):
+    """April 2000: the Nasdaq's sample starts in January 1999, so "its worst week since at least
+    1999" would be a non-statement; the move and the bear market are the story."""
     n = sample_note("2000-04-14")
-    assert n.headline.text == "NASDAQ Composite plunges 25.3%, worst week since at least 1999"
-    assert n.lead[0].text.startswith("The NASDAQ Composite plunged 25.3% this week, its worst week in data going back to January 1999")
+    assert n.headline.text == "NASDAQ Composite plunges 25.3% this week"
+    assert n.lead[0].text.startswith("The NASDAQ Composite plunged 25.3% this week to close at 3,321.29")
+    assert "since at least" not in n.to_text() and "in data going back" not in n.to_text()
     assert "The NASDAQ Composite entered a bear market on Wednesday" in n.to_text()  # a threshold crossed is always in the lead
 
 
@@ -175,7 +179,7 @@ def test_a_tuesday_note_says_since_last_friday(sample_note):
 
 def test_record_is_said_only_where_the_data_covers_the_history(sample_note):
     text = sample_note("2016-11-11").to_text()  # the Dow (from 1885) at a record; the S&P 500 and Nasdaq data start in 1999
-    assert "a record" in text and "S&P 500 is 1.2% short of its peak close" in text
+    assert "a record" in text and "S&P 500 is 1.2% short of its record close" in text
 
 
 def test_the_arc_sentence_tells_peak_decline_range_and_rally_with_their_events():
@@ -203,12 +207,12 @@ def test_a_weeks_multi_year_low_leads_even_when_the_week_ended_higher(sample_not
     assert n.headline.text == "Dow surges 9.0%; Monday's close lowest since April 1997"
     assert n.lead[0].text == "On Monday the Dow closed at 6,547.05, its lowest close since April 1997."
     # a bear-market rally (Nov. 2008 to Jan. 2009) does not restart the bear market: measured from the 2007 peak
-    assert "The S&P 500 is in a bear market, 51.7% below its peak close of October 2007." in n.to_text()
+    assert "The S&P 500 is in a bear market, 51.7% below its record close of October 2007." in n.to_text()
 
 
 def test_a_run_of_records_outranks_an_ordinary_week(sample_note):
     n = sample_note("2013-05-17")
-    assert n.headline.text == "Dow sets its 21st record close since early March"
+    assert n.headline.text == "S&P 500 sets its 16th record close since late March"  # the Dow its 21st, in the lead
 
 
 def test_a_release_is_named_for_a_turn_only_when_it_made_the_first_move():

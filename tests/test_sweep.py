@@ -9,6 +9,7 @@ from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
+from marketnotes.data.records import bundled_records
 from marketnotes.narrative import lint, write_note
 
 SYMBOLS = ["^GSPC", "^IXIC", "^DJI"]
@@ -19,7 +20,7 @@ PAIR = ("^IXIC", "^DJI")
 @pytest.fixture(scope="module")
 def sample():
     prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
-    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete)
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete, known_records=bundled_records())
     return prices.closes, prices.highs, load_events(["cpi"]), config
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from marketnotes.data import PriceData
 from marketnotes.data.macro import CPI_SERIES, NONE, MacroData, load_series, macro_choice, make_macro_source
+from marketnotes.data.records import known_records
 from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
@@ -64,7 +65,7 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.D
     """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
     events = note_events(spec) if events is None else events
     macro = note_macro(spec, events) if macro is _LOAD else macro
-    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete), prices.highs, events, macro)
+    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete, known_records(spec.params)), prices.highs, events, macro)
     narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)

@@ -22,11 +22,24 @@ AsOfKeyword = Literal["latest", "last-friday"]
 NoteKind = Literal["weekly", "cpi-reaction", "monthly-review"]
 
 
+class RecordSpec(BaseModel):
+    """A record close the data does not hold ("the S&P 500 closed at a record 1,565.15 on
+    Oct. 9, 2007; it was first beaten on March 28, 2013"), so a file that starts later can say
+    "record" honestly (data/records.py has a bundled table of the major indices)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    close: float = Field(gt=0)
+    until: dt.date | None = Field(default=None, description="the first close above it; needed when the record is before the data starts")
+
+
 class IndexSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     symbol: str = Field(min_length=1, max_length=32)
     label: str = Field(min_length=1, max_length=80)
+    record: RecordSpec | None = None
 
 
 class RotationSpec(BaseModel):

@@ -82,7 +82,7 @@ def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str, 
         ax.set_ylabel("% below highest close")
         key(ax)
         deepest = min(closes.columns, key=lambda s: facts.value(f"{key_of(s)}.ath.below"))
-        word = "record" if facts.value(f"{key_of(deepest)}.history.complete") == 1 else "peak"
+        word = "record" if facts.value(f"{key_of(deepest)}.history.records", facts.value(f"{key_of(deepest)}.history.complete")) == 1 else "peak"
         title = f"{facts.labels[deepest]} is {fmt(facts.value(f'{key_of(deepest)}.ath.below'), 'pct1', None)} below its {word} close"
         return finish(fig, title, source)
 

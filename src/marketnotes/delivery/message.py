@@ -188,6 +188,6 @@ def _key_numbers(facts: FactTable, symbols: list[str]) -> list[str]:
         for window, name in (("1d", "day"), ("1w", "week"), ("ytd", "YTD")):
             if f"{k}.ret.{window}" in facts:
                 parts.append(f"{name} {fmt(facts.value(f'{k}.ret.{window}'), 'spct1', None)}")
-        parts.append(f"{fmt(facts.value(f'{k}.ath.below'), 'pct1', None)} below {'record' if facts.value(f'{k}.history.complete') == 1 else 'peak'}")
+        parts.append(f"{fmt(facts.value(f'{k}.ath.below'), 'pct1', None)} below {'record' if facts.value(f'{k}.history.records', facts.value(f'{k}.history.complete')) == 1 else 'peak'}")
         lines.append(", ".join(parts))
     return lines

@@ -5,17 +5,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from marketnotes.facts.arc import add_arc_facts
 from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
+from marketnotes.facts.history import KnownRecord, add_history_facts, record_basis
 from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
-from marketnotes.facts.peaks import add_peak_facts, add_week_record_facts
+from marketnotes.facts.peaks import add_peak_facts
 from marketnotes.facts.policy import add_policy_facts, cpi_note_decision
 from marketnotes.facts.readings import add_reading_facts
 from marketnotes.facts.regime import add_regime_facts
@@ -27,7 +28,7 @@ from marketnotes.facts.trend import add_trend_facts
 from marketnotes.facts.weeks import add_week_extreme, is_week_complete
 from marketnotes.facts.whipsaws import add_whipsaw_facts
 
-__all__ = ["Fact", "FactTable", "FactsConfig", "compute_facts", "event_study", "is_week_complete", "key_of", "rotation_days"]
+__all__ = ["Fact", "FactTable", "FactsConfig", "KnownRecord", "compute_facts", "event_study", "is_week_complete", "key_of", "rotation_days"]
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,11 @@ class FactsConfig:
     rotation_threshold_pct: float = 1.0
     complete: frozenset[str] = frozenset()  # symbols whose data covers the index's history: "record" is honest
     kind: str = "weekly"  # params note_kind: the stock notes' extra facts are computed only for their kind
+    known_records: dict[str, tuple[KnownRecord, ...]] = field(default_factory=dict)  # record closes the data may not hold (data/records.py)
 
     @classmethod
-    def from_params(cls, params, complete: frozenset[str] = frozenset()) -> FactsConfig:
-        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold, frozenset(complete), params.note_kind)
+    def from_params(cls, params, complete: frozenset[str] = frozenset(), known_records: dict | None = None) -> FactsConfig:
+        return cls(dict(params.labels), tuple(params.lookback), params.rotation_pair, params.rotation_threshold, frozenset(complete), params.note_kind, dict(known_records or {}))
 
 
 def compute_facts(
@@ -64,20 +66,18 @@ def compute_facts(
         series = closes[symbol].dropna().loc[:as_of]
         if series.empty or series.index[-1] != as_of:
             raise ValueError(f"{symbol} has no close on {as_of.date()}")
-        label = config.labels[symbol]
-        table.add(f"{key_of(symbol)}.history.start", series.index[0], "date", f"first close of {label} in the data", end=series.index[0], symbol=symbol)
-        table.add(f"{key_of(symbol)}.history.complete", int(symbol in config.complete), "count", f"1 when the data covers {label}'s whole history (so 'record' is honest)", symbol=symbol)
+        basis = record_basis(series, symbol in config.complete, config.known_records.get(symbol, ()))
+        add_history_facts(table, symbol, series, as_of, basis, symbol in config.complete)
         add_move_facts(table, symbol, series, as_of, config.windows)
         add_day_extremes(table, symbol, series, as_of)
         add_week_extreme(table, symbol, series, as_of, complete)
         add_streak_facts(table, symbol, series, as_of, complete)
         add_streak_end_facts(table, symbol, series, as_of)
         high = highs[symbol] if highs is not None and symbol in highs else None
-        add_peak_facts(table, symbol, series, as_of, high)
-        add_week_record_facts(table, symbol, series, as_of)
+        add_peak_facts(table, symbol, series, as_of, high, basis)
         add_milestone_facts(table, symbol, series, as_of)
         add_whipsaw_facts(table, symbol, series, as_of)
-        add_regime_facts(table, symbol, series, as_of)
+        add_regime_facts(table, symbol, series, as_of, basis)
         add_trend_facts(table, symbol, series, as_of)
     if config.pair:
         add_pair_facts(table, closes, as_of, config.pair, config.windows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.history import RecordBasis, record_flags
 from marketnotes.facts.moves import window_start
 from marketnotes.facts.table import FactTable, key_of
 
@@ -15,15 +16,20 @@ RECORD_GAP = 20  # "its first record close since ..." only after a month without
 NOTABLE_SINCE = 20  # "highest close since ..." only when it beats at least a month of closes
 
 
-def add_peak_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp, highs: pd.Series | None = None) -> None:
+def add_peak_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp, highs: pd.Series | None = None, basis: RecordBasis | None = None) -> None:
+    """`basis` (facts/history.py) says whether a known record before the data is the high to
+    beat; without one the data's own high is taken as the all-time high."""
     key, label = key_of(symbol), table.labels[symbol]
     history = closes.loc[:as_of]
     today = history.iloc[-1]
+    basis = basis or RecordBasis(history.index[0])
 
-    ath_date = history.idxmax()
-    table.add(f"{key}.ath.value", history.max(), "level", f"{label} all-time closing high", end=ath_date, symbol=symbol)
+    ath_date, ath = history.idxmax(), history.max()
+    if basis.floor_date is not None and basis.floor >= ath:
+        ath_date, ath = basis.floor_date, basis.floor
+    table.add(f"{key}.ath.value", ath, "level", f"{label} all-time closing high", end=ath_date, symbol=symbol)
     table.add(f"{key}.ath.date", ath_date, "date", f"date of {label}'s all-time closing high", end=ath_date, symbol=symbol)
-    table.add(f"{key}.ath.below", today / history.max() - 1.0, "pct", f"{label} distance from its all-time closing high", ath_date, as_of, symbol)
+    table.add(f"{key}.ath.below", today / ath - 1.0, "pct", f"{label} distance from its all-time closing high", ath_date, as_of, symbol)
     table.add(f"{key}.ath.today", int(ath_date == as_of), "count", f"{label} closed at a record on the as-of session", end=as_of, symbol=symbol)
 
     if highs is not None:
@@ -43,7 +49,9 @@ def add_peak_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.T
 
     add_since(table, key, label, symbol, history, as_of, "high")
     add_since(table, key, label, symbol, history, as_of, "low")
-    _add_records(table, key, label, symbol, history, as_of)
+    flags = record_flags(history, basis)  # once: the runs and the week's records read the same flags
+    _add_records(table, key, label, symbol, history, flags, basis)
+    _add_week_records(table, key, label, symbol, history, as_of, flags)
 
 
 def add_since(table: FactTable, key: str, label: str, symbol: str | None, history: pd.Series, as_of: pd.Timestamp, side: str) -> None:
@@ -61,7 +69,7 @@ def add_since(table: FactTable, key: str, label: str, symbol: str | None, histor
     table.add(f"{key}.{side}_since.sessions", sessions, "count", f"sessions since {label} last closed {'above' if side == 'high' else 'below'} this level", last_beyond, as_of, symbol)
 
 
-def add_week_record_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+def _add_week_records(table: FactTable, key: str, label: str, symbol: str, closes: pd.Series, as_of: pd.Timestamp, flags: pd.Series) -> None:
     """`{k}.week.records`: record closes among the note's week's sessions, and the latest one.
 
     A record set on Tuesday is the week's story even when Friday closed below it; the as-of
@@ -70,8 +78,6 @@ def add_week_record_facts(table: FactTable, symbol: str, closes: pd.Series, as_o
     start = window_start(closes, as_of, "1w")
     if start is None:
         return
-    key, label = key_of(symbol), table.labels[symbol]
-    flags = record_flags(closes.loc[:as_of])
     week = flags.loc[start:].iloc[1:]
     days = week.index[week.to_numpy()]
     table.add(f"{key}.week.records", len(days), "count", f"{label}: record closes this week (closes above every earlier close in the data)", week.index[0], as_of, symbol)
@@ -80,13 +86,7 @@ def add_week_record_facts(table: FactTable, symbol: str, closes: pd.Series, as_o
         table.add(f"{key}.week.record.value", closes.loc[days[-1]], "level", f"{label}: its latest record close this week", end=days[-1], symbol=symbol)
 
 
-def record_flags(history: pd.Series) -> pd.Series:
-    """True on each session that closed above every earlier close (the first session excluded)."""
-    running = history.cummax().shift(1)
-    return (history > running).fillna(False).astype(bool)
-
-
-def _add_records(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, as_of: pd.Timestamp) -> None:
+def _add_records(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, flags: pd.Series, basis: RecordBasis) -> None:
     """Runs of records ("its 12th record close since March") and the first record after a long wait.
 
     A run is the records since the index last closed 5% or more below its running record, the
@@ -94,7 +94,8 @@ def _add_records(table: FactTable, key: str, label: str, symbol: str, history: p
     the run is the one its latest record belonged to.
     """
     values, dates = history.to_numpy(dtype=float), history.index
-    records = np.flatnonzero(record_flags(history).to_numpy())
+    as_of = history.index[-1]
+    records = np.flatnonzero(flags.to_numpy())
     if not len(records):
         return
     last, now = int(records[-1]), len(values) - 1
@@ -110,3 +111,8 @@ def _add_records(table: FactTable, key: str, label: str, symbol: str, history: p
         previous = dates[records[-2]]
         table.add(f"{key}.records.prev_date", previous, "date", f"{label}: its first record close since this one", previous, as_of, symbol)
         table.add(f"{key}.records.gap_sessions", now - int(records[-2]), "count", f"sessions between {label}'s previous record close and this one", previous, as_of, symbol)
+    elif last == now and len(records) == 1 and basis.floor_date is not None:
+        # the first record in the data beats the known record before it: "its first record close since October 2007"
+        gap = int(np.busday_count(basis.floor_date.date(), as_of.date()))
+        table.add(f"{key}.records.prev_date", basis.floor_date, "date", f"{label}: its first record close since this one (a known record before the data)", basis.floor_date, as_of, symbol)
+        table.add(f"{key}.records.gap_sessions", gap, "count", f"weekdays between {label}'s previous record close (before the data) and this one", basis.floor_date, as_of, symbol)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.history import RecordBasis
 from marketnotes.facts.moves import window_start
 from marketnotes.facts.table import FactTable, key_of
 
@@ -139,7 +140,7 @@ def last_correction_close(values: np.ndarray, highs: np.ndarray, before: int) ->
     return int(down[-1]) if len(down) else None
 
 
-def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp) -> None:
+def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp, basis: RecordBasis | None = None) -> None:
     history = closes.loc[:as_of]
     if history.empty:
         return
@@ -152,7 +153,9 @@ def add_regime_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
     table.add(f"{key}.regime.drawdown", values[-1] / top - 1, "pct", f"{label} close relative to its bull-market high", peak, as_of, symbol)
     table.add(f"{key}.regime.peak.date", peak, "date", f"{label} bull-market high the regime is measured from", end=peak, symbol=symbol)
     table.add(f"{key}.regime.peak.value", top, "level", f"{label} bull-market high", end=peak, symbol=symbol)
-    table.add(f"{key}.regime.peak.record", int(top >= values[: regime.peak + 1].max()), "count", "1 when that high was a record close in the data", end=peak, symbol=symbol)
+    basis = basis or RecordBasis(dates[0])
+    record = top >= values[: regime.peak + 1].max() and top > basis.floor and basis.honest(peak)
+    table.add(f"{key}.regime.peak.record", int(record), "count", "1 when that high was a record close (the records known: facts/history.py)", end=peak, symbol=symbol)
     table.add(f"{key}.regime.trough.date", trough, "date", f"{label} low the regime is measured from (bear-market low for a bull market)", end=trough, symbol=symbol)
     table.add(f"{key}.regime.trough.value", low, "level", f"{label} that low", end=trough, symbol=symbol)
     table.add(f"{key}.regime.trough.drawdown", low / top - 1, "pct", f"{label} that low relative to the high", peak, trough, symbol)

@@ -34,13 +34,18 @@ def years_between(later: str, earlier: str) -> float:
     return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days / 365.25
 
 
+SHORT_DATA_YEARS = 3.0  # "its longest streak since at least 1999" from three months of data is no story
+
+
 def rarity(facts: FactTable, since_id: str, start_id: str, at: str | None = None) -> float | None:
-    """Years since this last happened; the data's length plus one if it never did."""
+    """Years since this last happened; the data's length plus one if it never did, and None
+    (no story) when that data is too short to make "the most since it starts" news."""
     at = at or facts.as_of
     if since_id in facts:
         return years_between(at, facts.value(since_id))
     if start_id in facts:
-        return years_between(at, facts.value(start_id)) + 1.0
+        span = years_between(at, facts.value(start_id))
+        return span + 1.0 if span >= SHORT_DATA_YEARS else None
     return None
 
 
@@ -88,7 +93,7 @@ def _index_angles(facts: FactTable, s: str) -> list[Angle]:
         out.append(Angle("regime", crossing_score(facts, state, facts.value(f"{k}.regime.previous.date")), (s,), s))
     if facts.value(f"{k}.regime.touched"):
         out.append(Angle("touch", crossing_score(facts, "correction", facts.value(f"{k}.regime.touched_previous")), (s,), s))
-    if facts.value(f"{k}.ath.today") == 1 and facts.value(f"{k}.history.complete") == 1:
+    if facts.value(f"{k}.ath.today") == 1 and facts.value(f"{k}.history.records") == 1:
         gap = facts.value(f"{k}.records.gap_sessions", 0)
         if gap >= RECORD_GAP_SESSIONS:
             out.append(Angle("record", 2.0 + gap / 252, (s,), s))
@@ -120,6 +125,8 @@ def _pair_angles(facts: FactTable, symbols: list[str], pair) -> list[Angle]:
     leader = facts.value("rotday.week.leader")
     if leader:
         years = rarity(facts, "rotday.week.largest_since", "rotday.week.record_since", facts.value("rotday.week.date"))
+        if years is None and "rotday.week.record_since" in facts:
+            years = MIN_RARITY["rotation"]  # a rotation day is the pair's news even in short data
         if years is not None and years >= MIN_RARITY["rotation"]:
             out.append(Angle("rotation", years + 1.0, (leader, [s for s in symbols if s != leader]), leader))
     if not pair:

@@ -183,14 +183,16 @@ def this_week_midweek(parsed, facts, closes):
 
 @rule
 def record_without_history(parsed, facts, closes):
-    """"Record" and "all-time" only where the data covers the index's history."""
+    """"Record" and "all-time" only where the index's record closes are known (facts/history.py);
+    "on record" of a move only where the data covers the whole history."""
     out = []
     for p in parsed:
         if not re.search(r"\brecords?\b|all-time|on record", p.text):
             continue
         for fid in p.cited():
             head = fid.split(".")[0]
-            if any(part in fid for part in (".ath.", ".records.", ".regime.peak", ".regime.drawdown", "_data_start", ".data_start")) and facts.value(f"{head}.history.complete", 0) != 1:
+            known = facts.value(f"{head}.history.records", facts.value(f"{head}.history.complete", 0)) == 1
+            if any(part in fid for part in (".ath.", ".records.", ".regime.peak", ".regime.drawdown")) and not known or any(part in fid for part in ("_data_start", ".data_start")) and facts.value(f"{head}.history.complete", 0) != 1:
                 out.append(Finding("record-without-history", p.text, f"{fid}: the data does not cover this index's history"))
                 break
     return out

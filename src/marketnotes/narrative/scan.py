@@ -23,6 +23,8 @@ ROUND_BONUS = {10: 1.0, 5: 0.5, 1: 0.0}
 WHIPSAW_BASE = 2.0
 MIN_STREAK_END_YEARS = 1.0
 WEEK_RECORD = 1.5  # a record earlier in the week outranks an ordinary week, not a rare one
+ROUTINE_RECORDS = 10  # the tenth record of a run without a 5% pullback is routine (2017): it weighs less
+ROUTINE_RECORD = 1.0
 BRINK_SCORE = 6.0
 
 
@@ -106,10 +108,15 @@ def _week_records(facts: FactTable, symbols: list[str]) -> list[Angle]:
     for s in symbols:
         k = key_of(s)
         day = facts.value(f"{k}.week.record.date")
-        if day is None or day == facts.as_of or facts.value(f"{k}.history.complete") != 1 or facts.value(f"{k}.ath.today") == 1:
+        if day is None or day == facts.as_of or facts.value(f"{k}.history.records") != 1 or facts.value(f"{k}.ath.today") == 1:
             continue
         days.setdefault(day, []).append(s)
-    return [Angle("week_record", WEEK_RECORD + 0.25 * (len(group) - 1), (tuple(group), day), group[0]) for day, group in sorted(days.items())]
+    return [Angle("week_record", _record_weight(facts, group) + 0.25 * (len(group) - 1), (tuple(group), day), group[0]) for day, group in sorted(days.items())]
+
+
+def _record_weight(facts: FactTable, group: list[str]) -> float:
+    routine = all(facts.value(f"{key_of(s)}.records.run_count", 0) >= ROUTINE_RECORDS for s in group)
+    return ROUTINE_RECORD if routine else WEEK_RECORD
 
 
 def told_days(angle: Angle) -> set[str]:

@@ -139,8 +139,13 @@ class Writer:
         return formats.render(self.facts.value("session.date"), "day", self.as_of)
 
     def record(self, symbol: str) -> str:
-        """"record" only where the data covers the index's history; otherwise "peak"."""
-        return "record" if self.complete(symbol) else "peak"
+        """"record" only where the index's record closes are known; otherwise "peak"."""
+        return "record" if self.records(symbol) else "peak"
+
+    def records(self, symbol: str) -> bool:
+        """Whether "record" is honest at this close: the whole history, or a known record
+        close before or inside the data (facts/history.py)."""
+        return self.facts.value(f"{key_of(symbol)}.history.records", self.facts.value(f"{key_of(symbol)}.history.complete", 0)) == 1
 
     def release_on(self, day: str) -> str:
         """The kind of event whose latest release fell on `day` ("cpi"), or ""."""
@@ -212,7 +217,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel side word group tier window record complete once in_points years_ago release_on the label labels names has v"
+        names = "n an move rel side word group tier window record records complete once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
