@@ -1,0 +1,70 @@
+"""docs/templates.md runs as written: its blocks marked `runnable` (```bash runnable,
+```yaml runnable file=PATH, ```console runnable) run in order, in one shell with the
+project's venv activated as the guide says, in a fresh HOME, and each console command's
+output is the one the guide shows (timings aside). A command renamed, a flag gone or an
+output changed fails here, not for the next reader."""
+
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run
+
+GUIDE = REPO / "docs" / "templates.md"
+BLOCK = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.M | re.S)
+TIMING = re.compile(r"\b\d+\.\d+s\b")
+
+
+def runnable_blocks(text: str) -> list[tuple[str, dict, str]]:
+    out = []
+    for lang, info, body in BLOCK.findall(text):
+        words = info.split()
+        if "runnable" in words:
+            out.append((lang, dict(w.split("=", 1) for w in words if "=" in w), body))
+    return out
+
+
+def script_and_expected(blocks, outputs: Path) -> tuple[str, list[tuple[str, list[str]]]]:
+    """One bash script for every runnable block; each console command's output goes to a
+    file, with what the guide shows it printing."""
+    lines, expected = ["set -euo pipefail"], []
+    for lang, attrs, body in blocks:
+        if lang == "bash":
+            lines.append(body)
+        elif "file" in attrs:
+            lines.append(f"mkdir -p \"$(dirname {shlex.quote(attrs['file'])})\"\ncat > {shlex.quote(attrs['file'])} <<'MARKETNOTES_DOC'\n{body}MARKETNOTES_DOC")
+        elif lang == "console":
+            for chunk in re.split(r"^\$ ", body, flags=re.M)[1:]:
+                command, *shown = chunk.rstrip("\n").split("\n")
+                target = outputs / f"{len(expected)}.out"
+                lines.append(f"{command} > {shlex.quote(str(target))} 2>&1 || {{ echo 'exit '$?' from: '{shlex.quote(command)}; cat {shlex.quote(str(target))}; exit 1; }}")
+                expected.append((command, shown))
+        else:
+            raise AssertionError(f"runnable {lang} block without file=: {body[:60]!r}")
+    return "\n".join(lines) + "\n", expected
+
+
+def test_the_guide_marks_its_commands_runnable():
+    blocks = runnable_blocks(GUIDE.read_text(encoding="utf-8"))
+    commands = " ".join(body for _, _, body in blocks)
+    assert "marketnotes templates new" in commands and "marketnotes render" in commands and "templates check" in commands
+    assert not re.search(r"^python scripts/", commands, re.M)  # a bare `python` is not the venv's unless activated
+
+
+@pytest.mark.slow
+def test_the_guides_commands_run_as_written(tmp_path):
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    script, expected = script_and_expected(runnable_blocks(GUIDE.read_text(encoding="utf-8")), outputs)
+    activate = f". {shlex.quote(str(Path(sys.prefix) / 'bin' / 'activate'))}\n"  # `. .venv/bin/activate` in the clone
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "COLUMNS": "200", "LANG": "C.UTF-8"}
+    proc = run(["bash", "-c", activate + script], capture_output=True, text=True, env=env, cwd=home, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for i, (command, shown) in enumerate(expected):
+        printed = (outputs / f"{i}.out").read_text(encoding="utf-8").splitlines()
+        assert [TIMING.sub("…s", line) for line in printed] == [TIMING.sub("…s", line) for line in shown], f"docs/templates.md shows another output for `{command}`"
