@@ -118,3 +118,17 @@ def test_record_run_only_while_recent():
     closes = dated([100, 110, 111, 99, 99])
     f = facts_for(closes)
     assert f.value("A.records.run_count") == 2 and f.value("A.records.run_last") == iso_at(closes, 2)
+
+
+def test_a_bull_market_undercut_after_more_than_a_year_was_a_bear_market_rally():
+    """The Russell 2000 from its June 2022 low: up 22% in two months, then, sixteen months
+    later, a close below that low, short of a bear market from the rally's high. It was never
+    a bull market: the bear market runs on from the 2021 record, and the next bull market is
+    measured from the new, lower low (the October 2023 low), not from the undercut one."""
+    values = np.r_[100, 75, np.linspace(76, 92, 60), np.linspace(91, 80, 300), 74, np.linspace(76, 90, 40)]
+    regime = regime_at(values)
+    low = int(np.argmin(values))
+    assert values[low] == 74 and regime.state == "bull" and regime.trough == low and regime.lows[-1] == low
+    assert regime.peak == 0  # a new bull market short of its record, measured against the 100 record
+    before = regime_at(values[: low + 1])
+    assert before.state == "bear" and before.peak == 0 and before.trough == low

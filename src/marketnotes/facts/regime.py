@@ -38,14 +38,14 @@ class Regime:
     lows: tuple[int, ...] = ()  # every bull market's starting low, oldest first
 
 
-RALLY_SESSIONS = 252  # a "bull market" shorter than a year that ends below its own start was a rally
 
 
 def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
     """Every bull/bear switch: (new state, its pivot -- the high or low it is measured from --,
-    the close that confirmed it). The data is taken to begin in a bull market. A young bull
-    market (under a year, short of the bear's peak) that closes below the low it rose from
-    was a bear-market rally: it is taken back and the bear market runs on."""
+    the close that confirmed it). The data is taken to begin in a bull market. A bull market
+    that closes below the low it rose from before it beat the bear's peak was a bear-market
+    rally, however long it ran (the Russell 2000 from June 2022, undercut in October 2023):
+    it is taken back, the bear market runs on, and the next bull is measured from the new low."""
     out: list[tuple[str, int, int]] = []
     state, pivot, confirmed = "bull", 0, 0
     while True:
@@ -69,25 +69,25 @@ def turns(values: np.ndarray) -> list[tuple[str, int, int]]:
 
 
 def _failed_rally(values, out, seg, highs, pivot, confirmed) -> int | None:
-    """Position in `seg` where a young bull market undercuts the low it rose from, if it does."""
+    """Position in `seg` where a bull market short of the bear's peak undercuts the low it rose from, if it does."""
     if not out or out[-1][0] != "bull":
         return None
     bear_peak = values[out[-2][1]]
-    under = (seg < seg[0]) & (np.arange(len(seg)) < RALLY_SESSIONS) & (highs < bear_peak)
+    under = (seg < seg[0]) & (highs < bear_peak)
     under[: confirmed - pivot + 1] = False
     hits = np.flatnonzero(under)
     return int(hits[0]) if len(hits) else None
 
 
 def without_failed_rallies(values: np.ndarray, switches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Drop bear-market rallies: a bull leg of under a year, short of the bear's peak, whose
-    following bear undercuts the low it rose from (Nov. 2008 to Jan. 2009 for the S&P 500: +24%, then a lower low in March).
+    """Drop bear-market rallies: a bull leg short of the bear's peak whose following bear
+    undercuts the low it rose from (Nov. 2008 to Jan. 2009 for the S&P 500: +24%, then a lower low in March).
     The bear market then runs on from its original peak, as desks date 2007-2009."""
     out = list(switches)
     i = 0
     while i + 1 < len(out):
         state, low, _ = out[i]
-        if state == "bull" and i > 0 and out[i + 1][0] == "bear" and out[i + 1][1] - low < RALLY_SESSIONS:
+        if state == "bull" and i > 0 and out[i + 1][0] == "bear":
             peak = out[i + 1][1]
             if values[peak] >= values[out[i - 1][1]]:
                 i += 1
