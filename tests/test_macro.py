@@ -171,10 +171,10 @@ def test_the_cli_states_the_reading_from_fred_and_fails_in_one_line(fred, tmp_pa
     code, out, err = mn(tmp_path, "facts", str(params))
     assert code == 0, err
     text = " ".join(out.split())
-    assert "The report showed core consumer prices up 0.35% in January, the biggest rise since March 2005, and 1.8% higher than a year earlier." in text
-    assert "With food and energy included, prices were" in text  # the headline: FRED has it, the sample does not
+    assert "the January CPI report showed core consumer prices up 0.35%, the biggest rise since March 2005." in text
+    assert "Core prices were 1.8% higher than a year earlier. With food and energy included, prices were" in text  # the headline: FRED has it, the sample does not
     code, out, err = mn(tmp_path, "facts", str(params), "--offline")  # the cache serves it now
-    assert code == 0 and "up 0.35% in January" in " ".join(out.split()), err
+    assert code == 0 and "January CPI report showed core consumer prices up 0.35%" in " ".join(out.split()), err
 
     code, out, err = mn(tmp_path / "cold", "facts", str(params), "--offline")
     assert code == 3 and err.startswith("error: CPILFESL: offline, and the cache") and len(err.strip().splitlines()) == 1, err

@@ -8,7 +8,7 @@ import pytest
 
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
-from marketnotes.data.macro import CPI_SERIES, load_series, make_macro_source
+from marketnotes.data.macro import CPI_SERIES, DAILY, load_series, make_macro_source
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
 from marketnotes.facts.events import event_sessions
@@ -22,7 +22,7 @@ PAIR = ("^IXIC", "^DJI")
 @pytest.fixture(scope="module")
 def sample():
     prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
-    return prices, load_events(["cpi"]), load_series(make_macro_source("sample", {}), CPI_SERIES.values())
+    return prices, load_events(["cpi", "fomc"]), load_series(make_macro_source("sample", {}), [*CPI_SERIES.values(), *sorted(DAILY)])
 
 
 def note(sample, kind, day):
@@ -42,7 +42,10 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2018-10-11")
     assert check.ok and not check.style
     assert narrative.headline.text == "Dow tumbles 2.1% on September CPI day, its biggest release-day drop since August 2011"
-    assert narrative.lead[0].text.startswith("On Thursday, the day of the September CPI release, the Dow tumbled 2.1%")
+    # the lead opens with what the report showed and how stocks took it: a tame reading, and stocks fell anyway
+    assert narrative.lead[0].kind == "reaction" and narrative.lead[0].text.startswith("Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.12%")
+    assert {"cpi.core.mom", "cpi.core.mom.vs_avg12", "cpi.core.mom.avg12"} <= set(narrative.lead[0].facts)
+    assert narrative.lead[1].text.startswith("The Dow tumbled 2.1%, its biggest release-day drop since August 2011")
     assert section(narrative, "Against past release days").startswith(
         "For the Dow it was the 17th-biggest release-day move, up or down, since January 1999, and for the S&P 500 the 20th-biggest. "
         "Against the same release days, the NASDAQ Composite moved more than on most.")
@@ -59,22 +62,53 @@ def test_the_cpi_note_says_what_the_release_showed(sample):
     assert check.ok and not check.style
     assert round(facts.value("cpi.core.mom"), 4) == 0.0035 and facts.value("cpi.core.mom.hottest_since") == "2005-03-01"
     assert facts.value("cpi.reading.month") == "2018-01-01" and "cpi.headline.mom" not in facts  # the sample has core only
-    said = narrative.lead[-1]
-    assert said.text == "The report showed core consumer prices up 0.35% in January, the biggest rise since March 2005, and 1.8% higher than a year earlier."
-    assert said.facts == ["cpi.core.mom", "cpi.reading.month", "cpi.core.mom.hottest_since", "cpi.core.yoy"]
+    # the reading outreaches the move (a release-day gain since December 2014): it takes the headline, with the market against it
+    assert narrative.headline.text == "NASDAQ Composite jumps 1.9% even as core prices post biggest rise since March 2005"
+    assert narrative.headline.facts == ["IXIC.cpi.release.day", "cpi.core.mom", "cpi.core.mom.hottest_since"]
+    said = narrative.lead[0]
+    assert said.text == "Stocks rose on Wednesday even as the January CPI report showed core consumer prices up 0.35%, the biggest rise since March 2005."
+    assert said.facts == ["IXIC.cpi.release.day", "GSPC.cpi.release.day", "DJI.cpi.release.day", "cpi.release.date", "cpi.release.label", "cpi.core.mom", "cpi.core.mom.hottest_since"]
+    assert narrative.lead[-1].text == "Core prices were 1.8% higher than a year earlier."
     assert "CPILFESL" in facts["cpi.core.mom"].description and "FRED latest" in facts["cpi.core.mom"].description
     narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
     assert check.ok and not check.style
-    assert narrative.lead[-1].text == "The report showed core consumer prices up 0.12% in September and 2.2% higher than a year earlier."
+    assert narrative.lead[-1].text == "Core prices were 2.2% higher than a year earlier."
 
 
 def test_a_reading_tells_a_streak_and_a_fall(sample):
     narrative, check, facts = note(sample, "cpi-reaction", "2009-01-16")
     assert check.ok and not check.style
-    assert narrative.lead[-1].text.startswith("The report showed core consumer prices down 0.01% in December 2008, the biggest fall since 1982")
+    assert narrative.lead[0].text.startswith("Stocks rose on Friday as the December CPI report showed core consumer prices down 0.01%, the biggest fall since 1982")
     narrative, check, facts = note(sample, "cpi-reaction", "2018-05-10")  # April 2018: 0.18, 0.18, 0.10 after January's 0.35
     assert check.ok and not check.style and facts.value("cpi.core.mom.trend") == -3
-    assert ", a third straight cooler reading, and " in narrative.lead[-1].text
+    assert narrative.lead[-1].text.startswith("That made three cooler monthly readings in a row, and ")
+
+
+def test_a_reading_is_set_against_the_past_years_trend_and_the_prose_says_so(sample):
+    """No consensus forecast: September 2018's 0.12% is below the 0.18% average of the 12 months before."""
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
+    assert round(facts.value("cpi.core.mom.avg12"), 4) == 0.0018 and facts.value("cpi.core.mom.vs_avg12") < 0
+    assert facts["cpi.core.mom.avg12"].start == "2017-09-01" and facts["cpi.core.mom.avg12"].end == "2018-08-01"
+    assert "below the 0.18% monthly average of the past year" in narrative.lead[0].text
+
+
+def test_the_fed_decision_in_the_release_week_is_told_with_the_market(sample):
+    # Dec. 16, 2008: the November CPI in the morning, the Fed to a range of zero to 0.25% in the afternoon
+    narrative, check, facts = note(sample, "cpi-reaction", "2008-12-16")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "S&P 500 surges 5.1% as Fed cuts rates to a range of zero to 0.25%"
+    assert narrative.lead[0].kind == "fed_reaction" and {"fomc.target.lower", "fomc.target.upper", "fomc.target.before_upper", "fomc.target.run", "fomc.target.run_start"} <= set(narrative.lead[0].facts)
+    assert narrative.lead[0].text == "Stocks rose on Tuesday as the Fed cut its target to a range of zero to 0.25%, from 1%, the 10th cut since September 2007."
+    assert narrative.lead[1].text.startswith("The November CPI report, out that morning, showed core consumer prices up 0.07%")
+    # Dec. 16, 2015, the day after the November CPI: the first hike since June 2006, and stocks rose anyway
+    narrative, check, facts = note(sample, "cpi-reaction", "2015-12-16")
+    assert check.ok and not check.style
+    assert narrative.headline.text == "S&P 500 gains 1.5% even as Fed raises rates, first hike since June 2006"
+    assert narrative.headline.facts == ["GSPC.ret.1d", "fomc.target.prev_same"]
+    # a hike mid-cycle is told after the release day, as the seventh since December 2015
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-06-13")
+    assert check.ok and not check.style and "CPI day" in narrative.headline.text
+    assert any(s.kind == "fed" and "the seventh hike since December 2015" in s.text for s in narrative.lead)
 
 
 def test_a_cpi_note_without_the_series_says_nothing_of_the_reading(sample):
@@ -105,14 +139,15 @@ def test_where_a_move_sits_among_release_days_is_told_in_words(sample):
 def test_indices_that_moved_alike_are_told_together(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2003-02-21")
     assert narrative.headline.text == "Each of the three indices rises 1.3% on January CPI day"
-    assert narrative.lead[0].text == "On Friday, the day of the January CPI release, the NASDAQ Composite, the S&P 500 and the Dow each rose 1.3%."
+    assert narrative.lead[0].text == "Stocks rose on Friday, the day the January CPI report showed core consumer prices up 0.16%, in line with the 0.16% monthly average of the past year."
+    assert narrative.lead[1].text == "The NASDAQ Composite, the S&P 500 and the Dow each rose 1.3%."
 
 
 def test_a_release_day_that_was_the_biggest_day_in_the_data_says_so(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2000-04-14")
     assert check.ok and not check.style
     assert narrative.headline.text == "NASDAQ Composite plunges 9.7% on March CPI day, its biggest one-day drop since at least 1999"
-    assert "plunged 9.7%, its biggest one-day drop in data going back to January 1999." in narrative.lead[0].text
+    assert "plunged 9.7%, its biggest one-day drop since at least 1999." in narrative.lead[1].text
 
 
 def test_weeks_after_the_release_the_move_since_leads(sample):

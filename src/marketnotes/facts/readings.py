@@ -14,6 +14,9 @@ Per role (`core` from CPILFESL, `headline` from CPIAUCSL where the source has it
   big ("the biggest rise since March 2005"), or `.hottest_data_start` when none in the data;
 - `cpi.<role>.mom.coolest_since` (date): the last earlier month with one at least as small
   ("the smallest rise since ..."), or `.coolest_data_start`;
+- `cpi.<role>.mom.avg12` (pct): the average monthly change of the 12 months before, and
+  `cpi.<role>.mom.vs_avg12` the reading minus it: with no free consensus forecast, the recent
+  trend is what "hotter" or "cooler" is measured against, and the prose says so;
 - `cpi.<role>.mom.trend` (count): consecutive months the change has grown (+) or shrunk
   (-) through this one: -3 is "a third straight cooler reading";
 - `cpi.<role>.series`, `cpi.<role>.vintage` (text): where the numbers come from.
@@ -30,6 +33,7 @@ from marketnotes.facts.table import FactTable
 KIND = "cpi"
 ROLES = {"core": ("CPILFESL", "core CPI"), "headline": ("CPIAUCSL", "headline CPI")}
 DATA_START_MONTHS = 24  # "in data going back to ..." only after two years of readings
+TREND_MONTHS = 12  # the yardstick a reading is set against: the average of the year before it
 TIE = 1e-12  # changes computed from index levels: equal readings may differ in the last bit
 
 
@@ -118,6 +122,11 @@ def _add_role(table: FactTable, p: str, name: str, series_id: str, vintage: str,
                 table.add(f"{p}.mom.{word}_since", hit, "date", f"last month before {month:%B %Y} with a {name} change {what} ({source})", hit, month)
             elif len(earlier) >= DATA_START_MONTHS:
                 table.add(f"{p}.mom.{word}_data_start", earlier.index[0], "date", f"{name}: {'biggest' if direction > 0 else 'smallest'} monthly change since the first in the data ({source})", earlier.index[0], month)
+        recent = mom.iloc[-1 - TREND_MONTHS:-1]
+        if len(recent) == TREND_MONTHS and not recent.isna().any():  # no consensus forecast is free: the recent trend is the yardstick
+            start = month - pd.DateOffset(months=TREND_MONTHS)
+            table.add(f"{p}.mom.avg12", float(recent.mean()), "pct", f"{name}: average monthly change over the {TREND_MONTHS} months before {month:%B %Y} ({source})", start, prev)
+            table.add(f"{p}.mom.vs_avg12", float(now - recent.mean()), "pct", f"{name}: {month:%B %Y}'s change minus that average (+ hotter than the trend)", start, month)
         table.add(f"{p}.mom.trend", streak(mom), "count", f"{name}: months in a row its monthly change has been bigger (+) or smaller (-) than the month before's, through {month:%B %Y} ({source})", end=month)
     if not np.isnan(yoy.iloc[-1]):
         ago = month - pd.DateOffset(years=1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from marketnotes.facts.releases import DATA_START_RELEASES
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
+from marketnotes.narrative import reading as rd
 from marketnotes.narrative.angles import years_between
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
@@ -35,7 +36,6 @@ TOP_RANK = 3  # and so is a top-three one against a short history
 LATE_SESSIONS = 4  # a note this many sessions after its release leads with the move since, when that is bigger
 # where a move sits among earlier release days, in words, by the share of them it beat
 STANDINGS = ((0.65, "more"), (0.35, "ordinary"), (0.1, "less"), (0.0, "least"))
-STREAK_TOLD = 3  # "a third straight cooler reading": two in a row is not yet a trend
 
 
 def rarity(facts: FactTable, prefix: str, since: str, start: str) -> float:
@@ -90,22 +90,45 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     since = sorted(after, key=lambda s: -abs(facts.value(f"{key_of(s)}.{KIND}.release.after"))) if len(after) == len(moved) else []
     late = bool(since) and facts.value(f"{KIND}.release.sessions_after", 0) >= LATE_SESSIONS and abs(facts.value(f"{key_of(since[0])}.{KIND}.release.after")) > max(day.values())
     together = not best[first] and alike(facts, [first, *rest])
+    # what the release said and what the Fed did, against how rare the move was (reading.py)
+    read = f"{KIND}.core.mom" in facts
+    angle, read_years = (rd.reading_angle(facts), max(rd.reading_reach(facts).values(), default=0.0)) if read else ("", 0.0)
+    temp = rd.temperature(facts) if read else ""
+    up = facts.value(f"{key_of(first)}.{KIND}.release.day") > 0
+    fed = rd.fed_told(facts)
+    change, fed_when = (rd.fed_change(facts), rd.fed_day(facts)) if fed else (0, "")
+    fed_fid = {"release": f"{key_of(first)}.{KIND}.release.day", "today": f"{key_of(first)}.ret.1d"}.get(fed_when, "")
+    fed_years = rd.fed_reach(facts) if fed_fid and fed_fid in facts else 0.0
+    fed_leads = fed_years >= RARE_YEARS and (late or fed_years >= reach[first])  # weeks after a release its move is old news
+    late = late and not fed_leads
+    read_leads = not late and not fed_leads and bool(angle) and read_years >= max(reach[first], gap_rare if pair_leads else 0.0)
+    pair_leads = pair_leads and not fed_leads and not read_leads
+    tie = read and not late and not pair_leads  # the lead opens with the reading and the market's take on it
     if late:
         headline = say("headline_since", since[0], KIND)
+    elif fed_leads:
+        headline = say("headline_fed", first, fed_fid, change, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0))
+    elif read_leads:
+        headline = say("headline_reaction", first, KIND, rd.stance(temp == "cool", up), angle)
     elif pair_leads:
         headline = say("headline_pair", *pair, KIND)
     elif together:
         headline = say("headline_alike", [first, *rest], KIND)
     else:
         headline = say("headline_release", first, KIND, best[first])
-    opening = "late" if late else "none" if pair_leads else "day"  # how the release-day sentence introduces the day
+    opening = "late" if late else "none" if pair_leads or tie else "day"  # how the release-day sentence introduces the day
     draft = Draft()
+    who = rd.subject(facts, first, moved)
     lead = draft.keep([
+        say("fed_reaction", [first] if fed_when == "today" else who, KIND, change, fed_when, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0)) if fed_leads else None,
         say("lead_since", since, KIND) if late else None,
         say("lead_pair", *pair, KIND) if pair_leads and not late else None,
+        say("reaction", who, KIND, rd.stance(temp == "cool", facts.value(f"{key_of(who[0])}.{KIND}.release.day") > 0) if len(who) > 1 and temp else "", angle, "" if angle else rd.trend_word(facts), "morning" if fed_leads and fed_when == "release" else "" if len(who) > 1 else "day") if tie else None,
+        say("fed", change, "release") if fed and fed_when == "release" and not fed_leads else None,
         say("lead_alike", [first, *rest], KIND, opening) if together else say("lead_release", first, KIND, best[first], opening),
         None if together else say("others_release", rest, KIND) if rest else None,
-        *_reading(facts, say),
+        *(_rest_of_reading(facts, say) if tie else _reading(facts, say)),
+        say("fed", change, fed_when, first if fed_fid in facts else None) if fed and fed_when != "release" and not fed_leads else None,
     ])
     sections = [
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
@@ -116,41 +139,30 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
 
-def reading_angle(facts: FactTable, role: str = "core") -> str:
-    """Which "since" a reading earns: 'hottest' ("the biggest rise since March 2005"),
-    'coolest' ("the smallest rise since ...", "the biggest fall since ..."), or '' when
-    neither reaches back a year (or the reading rounds to nothing)."""
-    m = f"{KIND}.{role}.mom"
-    value, month = facts.value(m), facts.value(f"{KIND}.reading.month")
-    if value is None or abs(value) < 0.00005:
-        return ""
-    reach = {}
-    for word in ("hottest", "coolest"):
-        if f"{m}.{word}_since" in facts:
-            reach[word] = years_between(month, facts.value(f"{m}.{word}_since"))
-        elif f"{m}.{word}_data_start" in facts:
-            reach[word] = years_between(month, facts.value(f"{m}.{word}_data_start")) + 1.0
-    if value < 0:
-        reach.pop("hottest", None)  # the smallest fall is no superlative a reader wants
-    word = max(reach, key=reach.get, default="")
-    return word if word and reach[word] >= RARE_YEARS else ""
-
-
 def _reading(facts: FactTable, say) -> list:
-    """What the release showed: core CPI's month and year, and the headline's where the source has it."""
+    """What the release showed, in one sentence after the moves (a note led by the move since
+    or by the pair): core CPI's month and year, and the headline's where the source has it."""
     if f"{KIND}.core.mom" not in facts:
         return []
-    streak = abs(facts.value(f"{KIND}.core.mom.trend", 0)) >= STREAK_TOLD
-    out = [say("reading", KIND, reading_angle(facts), streak)]
-    if f"{KIND}.headline.mom" in facts:
-        def same(what: str, fmt: str) -> bool:
-            a, b = (f"{KIND}.{role}.{what}" for role in ("core", "headline"))
-            if a not in facts or b not in facts or (facts.value(a) > 0) != (facts.value(b) > 0):
-                return False
-            return formats.render(facts.value(a), fmt, None) == formats.render(facts.value(b), fmt, None)
+    return [say("reading", KIND, rd.reading_angle(facts), rd.streak_told(facts)), *_headline_cpi(facts, say)]
 
-        out.append(say("reading_headline", KIND, same("mom", "pct2"), same("yoy", "pct1")))
-    return out
+
+def _rest_of_reading(facts: FactTable, say) -> list:
+    """After a lead that opened with the reading: the year's change, a streak, the headline CPI."""
+    return [say("reading_rest", KIND, rd.streak_told(facts)), *_headline_cpi(facts, say)]
+
+
+def _headline_cpi(facts: FactTable, say) -> list:
+    if f"{KIND}.headline.mom" not in facts:
+        return []
+
+    def same(what: str, fmt: str) -> bool:
+        a, b = (f"{KIND}.{role}.{what}" for role in ("core", "headline"))
+        if a not in facts or b not in facts or (facts.value(a) > 0) != (facts.value(b) > 0):
+            return False
+        return formats.render(facts.value(a), fmt, None) == formats.render(facts.value(b), fmt, None)
+
+    return [say("reading_headline", KIND, same("mom", "pct2"), same("yoy", "pct1"))]
 
 
 def _history(facts: FactTable, say, symbols: list[str]) -> list:
