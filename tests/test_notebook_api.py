@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import sys
+import warnings
 
 import nbformat
 import pandas as pd
@@ -61,10 +62,27 @@ def vix_closes(note):
 
 def test_facts_frame_lists_what_can_be_cited_and_how_n_writes_it(note):
     frame = note.facts_frame()
-    assert list(frame.columns) == ["id", "value", "unit", "description", "start", "end", "written", "added"]
+    assert list(frame.columns) == ["id", "value", "unit", "description", "start", "end", "written", "added", "family", "stated"]
     assert len(frame) == len(note.analysis.facts) and not frame["added"].any()
     week = note.facts_frame("IXIC.ret.1w").set_index("id").loc["IXIC.ret.1w"]
     assert week["unit"] == "pct" and week["written"] == "8.4%" and week["start"] == "2018-12-14"
+
+
+def test_facts_frame_says_each_facts_family_and_where_the_prose_already_states_it(note):
+    """The column that lets an author foresee a repeated-fact finding: the Nasdaq's week
+    (8.4%) is in the lead, its month is stated nowhere; and citing the stated one again is
+    exactly what the lint reports."""
+    frame = note.facts_frame().set_index("id")
+    assert frame.loc["IXIC.ret.1w", "family"] == "ret" and frame.loc["rot.spread.ytd", "family"] == "rot"
+    assert frame.loc["IXIC.week_extreme.since", "family"] == "week_extreme" and frame.loc["cpi.next.date", "family"] == "cpi"
+    assert frame.loc["IXIC.ret.1w", "stated"] == "lead" and frame.loc["IXIC.ret.1m", "stated"] == ""
+    assert frame.loc["rot.spread.ytd", "stated"] == "The rotation"
+    with pytest.warns(EditorialLint, match=r"\[repeated-fact\] IXIC.ret.1w"):
+        note.say("{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }}.")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EditorialLint)
+        note.say("{{ the('^IXIC', true) }} had a {{ n('IXIC.ret.1m') }} {{ side('IXIC.ret.1m', 'gain', 'loss') }} over the month.")
+    assert not [w for w in caught if "[repeated-fact]" in str(w.message)]
 
 
 def test_an_added_fact_is_cited_by_say_and_marked_in_the_frame(note):

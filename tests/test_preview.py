@@ -87,8 +87,11 @@ def test_the_preview_says_what_render_says_with_each_finding_by_cell(lab):
     summary, *rest = lab["bundles"][0]["text/plain"].splitlines()
     assert summary == manifest["fact_check"] and "editorial lint: " in summary
     n = lab["numbers"]["linted"]
-    assert {f["cell"] for f in manifest["editorial_lint"]} == {n} and manifest["editorial_lint"]
-    assert rest == [f"  lint cell {n}: [{f['rule']}] {f['text']}" for f in manifest["editorial_lint"]]
+    assert n in {f["cell"] for f in manifest["editorial_lint"]}
+    assert [line for line in rest if line.startswith("  lint")] == [f"  lint {'cell ' + str(f['cell']) if f['cell'] else 'stock prose'}: [{f['rule']}] {f['text']}" for f in manifest["editorial_lint"]]
+    # a section with nothing to say is named with the reason, in the preview and in the manifest
+    assert [line for line in rest if line.startswith("  left out")] == [f"  left out: {s['section']}: {s['why']}" for s in manifest["sections_left_out"]]
+    assert {"section": "Events", "why": "no release in the note's week (the last: CPI release Dec. 12)"} in manifest["sections_left_out"]
     assert f"lint cell {n}: [banned-phrase]" in lab["render"]
 
 

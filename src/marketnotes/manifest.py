@@ -92,12 +92,14 @@ def write_manifest(
     target: Path,
     inputs: str,
     macro=None,
+    left_out: list[tuple[str, str]] = (),
 ) -> Path:
     """`outputs` and `target` are in the note's staging folder; names, not paths, are recorded.
     `macro`: the economic series a CPI note read (data/macro.py's MacroData), recorded with
     each series' vintage ("FRED latest, as fetched on 2024-07-12") under `macro`. `check` is
     the note's CheckResult: its summary line, and each editorial-lint finding as {rule, text,
-    cell} (`cell`: the template cell as JupyterLab numbers it, null for the note's own prose)."""
+    cell} (`cell`: the template cell as JupyterLab numbers it, null for the note's own prose).
+    `left_out`: (section, why) for each prose section the note has nothing for (narrative/left_out.py)."""
     manifest = {
         "note": spec.name,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -110,6 +112,7 @@ def write_manifest(
         "inputs": {"sha256": inputs, "covers": INPUTS_COVER},
         "fact_check": check.summary(),
         "editorial_lint": [{"rule": f.rule, "text": f.text, "cell": f.cell} for f in check.style],
+        "sections_left_out": [{"section": section, "why": why} for section, why in left_out],
         "versions": versions(),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in outputs if p.exists()},

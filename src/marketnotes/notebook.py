@@ -37,11 +37,13 @@ from marketnotes.data import PriceData, load_prices, make_source
 from marketnotes.errors import FactRejected, SayCheckFailed, TemplateError
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactTable, key_of
+from marketnotes.facts.catalogue import family_of
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.table import UNITS, iso
 from marketnotes.narrative import formats, said, write_note
 from marketnotes.narrative.check import plain_text
 from marketnotes.narrative.numbers import by_the_numbers
+from marketnotes.narrative.stated import stated_in
 from marketnotes.narrative.writer import environment
 from marketnotes.params import validate
 from marketnotes.spec import NoteSpec
@@ -283,14 +285,18 @@ class Note:
     # -- the template's own facts and prose --------------------------------------------------
     def facts_frame(self, match: str = "") -> pd.DataFrame:
         """Every fact a sentence can cite (ids containing `match`): `written` is how `n(id)`
-        writes it, `added` marks the template's own facts."""
+        writes it, `added` marks the template's own facts, `family` groups them (the
+        catalogue: `marketnotes facts --list`, facts/catalogue.py), and `stated` says where the
+        stock prose already states the figure ("lead", a section), so citing it again would be
+        a `repeated-fact` finding (narrative/stated.py); empty where it does not."""
         as_of = self.as_of.date()
+        stated = stated_in(self.analysis.narrative, self.analysis.facts)
         rows = [
-            (f.id, f.value, f.unit, f.description, f.start, f.end, _written(f, as_of), f.id in self.added)
+            (f.id, f.value, f.unit, f.description, f.start, f.end, _written(f, as_of), f.id in self.added, family_of(f.id), stated.get(f.id, ""))
             for f in self.analysis.facts
             if match in f.id
         ]
-        return pd.DataFrame(rows, columns=["id", "value", "unit", "description", "start", "end", "written", "added"])
+        return pd.DataFrame(rows, columns=["id", "value", "unit", "description", "start", "end", "written", "added", "family", "stated"])
 
     def add_fact(self, fid: str, value: Any, unit: str, description: str, start: Any = None, end: Any = None) -> None:
         """A number the template computed, added to the note's facts table like any other: `say`

@@ -98,6 +98,7 @@ def render_note(
     kernel it started ahead of need; alone, both are started and closed here.
     """
     from marketnotes import execute, manifest
+    from marketnotes.narrative.left_out import left_out as sections_left_out
     from marketnotes.render.html import PageInfo, to_html
     from marketnotes.render.pdf import get_backend
 
@@ -134,7 +135,8 @@ def render_note(
                     written.append(pdf_backend.render(*args))
         with clock("manifest"):
             written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
-            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check, folder.path("manifest.json"), inputs, macro))
+            left_out = sections_left_out(analysis.facts, analysis.narrative, spec.params.symbols, spec.params.rotation_pair)
+            written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check, folder.path("manifest.json"), inputs, macro, left_out))
         folder.publish()
     kinds = {"note.ipynb": "notebook", "note.html": "html", "note.pdf": "pdf", "facts.json": "facts", "manifest.json": "manifest"}
     return RenderResult(spec, {kinds[p.name]: spec.path(p.name) for p in written}, timings, analysis)

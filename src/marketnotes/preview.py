@@ -184,7 +184,7 @@ class Preview:
     ok: bool
     findings: list[tuple[str, str]]  # (cell, finding)
     failed: list[tuple[str, str]]  # (cell, the one line it failed with)
-    left_out: list[str] = field(default_factory=list)  # why a section the note has is not in it
+    left_out: list[str] = field(default_factory=list)  # "Events: why": each section the note has nothing for
 
     def lines(self) -> list[str]:
         out = [self.summary]
@@ -218,6 +218,7 @@ def build(note, recorder: Recorder) -> Preview:
 
     from marketnotes.analysis import Analysis, with_authored
     from marketnotes.facts import FactTable
+    from marketnotes.narrative.left_out import left_out
     from marketnotes.render.html import PageInfo, to_html
 
     cells = Numbering()
@@ -236,4 +237,6 @@ def build(note, recorder: Recorder) -> Preview:
             nb.cells.append(nbformat.v4.new_code_cell(outputs=outputs))
     page = to_html(nb, PageInfo.for_note(note.spec, note.prices.source, note.prices.ranges()), checked.facts)
     failed = [(cells.where(s.key, s.count), s.error) for s in shown if s.error is not None]
-    return Preview(page, checked.check.summary(), checked.check.ok, findings, failed)
+    params = note.spec.params
+    gone = [f"{section}: {why}" for section, why in left_out(a.facts, a.narrative, params.symbols, params.rotation_pair)]
+    return Preview(page, checked.check.summary(), checked.check.ok, findings, failed, gone)

@@ -76,14 +76,18 @@ def facts_cmd(
     set_: Sets = None,
     offline: Offline = False,
     all_facts: Annotated[bool, typer.Option("--all", help="list every fact, not only those the prose cites")] = False,
+    catalogue: Annotated[bool, typer.Option("--list", help="the catalogue: every fact by family, each family explained, and where the stock prose already states it")] = False,
 ) -> None:
-    """Print the facts table, the prose written from it and the fact-check result."""
+    """Print the facts table, the prose written from it and the fact-check result (--list: the facts catalogue)."""
     from marketnotes import pipeline
     from marketnotes.analysis import analyse
 
     spec, prices = pipeline.prepare(params_file, set_ or [], as_of, offline)
     result = analyse(spec, prices, strict=False)
     out.print(f"[bold]{spec.params.title}[/] — {spec.as_of_phrase}; data: {prices.source}")
+    if catalogue:
+        print_catalogue(result)
+        return
     cited = set(result.narrative.fact_ids)
     table = Table("fact", "value", "unit", "span", "description", title="facts" + ("" if all_facts else " cited in the prose"))
     for fact in result.facts:
@@ -103,6 +107,31 @@ def facts_cmd(
     warn_past_calendars([result.facts])
     if not result.check.ok:
         raise typer.Exit(4)
+
+
+def print_catalogue(result) -> None:
+    """Every fact by family (facts/catalogue.py), each family with its one line, and the
+    "already stated" column: where the stock prose states the figure (narrative/stated.py),
+    so an author sees which citations would be a repeated-fact finding."""
+    import datetime as dt
+
+    from marketnotes.facts.catalogue import explain, grouped
+    from marketnotes.narrative import formats
+    from marketnotes.narrative.said import DEFAULT_FORMATS
+    from marketnotes.narrative.stated import stated_in
+
+    facts, as_of = result.facts, dt.date.fromisoformat(result.facts.as_of)
+    stated = stated_in(result.narrative, facts)
+    table = Table("fact", "written", "unit", "already stated", "description", title=f"{len(facts)} facts; 'already stated': citing it again is a repeated-fact finding")
+    for family, ids in grouped([f.id for f in facts]).items():
+        table.add_row(f"[bold]{escape(family)}[/]", "", "", "", f"[italic]{escape(explain(family))}[/] ({len(ids)})")
+        for fid in ids:
+            fact = facts[fid]
+            fmt = DEFAULT_FORMATS.get(fact.unit)
+            written = "" if fmt is None or fact.value is None else formats.render(fact.value, fmt, as_of)
+            table.add_row(f"  {escape(fid)}", escape(written), fact.unit, escape(stated.get(fid, "")), escape(fact.description))
+        table.add_section()
+    out.print(table)
 
 
 # --- render ---------------------------------------------------------------------------
