@@ -166,6 +166,36 @@ def test_worst_week_since_is_recomputed_friday_to_friday():
     assert "week-since" in rules(note(sentence("March 2024")), facts, closes)
 
 
+def test_a_headline_over_65_characters():
+    long = f"The {RUT} briefly closes in a correction, the first time since December 2011"
+    assert "headline-length" in rules(note(GOOD, headline=long), table())
+    assert "headline-length" not in rules(note(GOOD, headline=f"{RUT} briefly in correction"), table())
+
+
+def test_plunged_and_soared_once_a_note():
+    """The headline may restate the lead's verb; a second "soared" in the body may not."""
+    again = f"Over the past month the {NDX} {verb('NDX.ret.1m', 'soared')} {num('NDX.ret.1m', '8.3%')}."
+    assert "strong-verb-twice" in rules(note(GOOD, again, headline=f"{RUT} soars 6.0%"), table())
+    assert "strong-verb-twice" not in rules(note(GOOD, headline=f"{RUT} soars 6.0%"), table())
+
+
+def test_slipped_never_on_a_big_day():
+    facts = table()
+    facts.add("RUT.ret.1d", -0.031, "pct", "", "2024-07-11", AS_OF, "^RUT")
+    bad = f"The {RUT} slipped {num('RUT.ret.1d', '3.1%')} on Friday."
+    assert "slipped-on-a-big-day" in rules(note(bad), facts)
+    facts.facts["RUT.ret.1d"] = facts.facts["RUT.ret.1d"].__class__(**{**facts.facts["RUT.ret.1d"].__dict__, "value": -0.004})
+    assert "slipped-on-a-big-day" not in rules(note(bad), facts)
+
+
+def test_record_is_honest_with_a_known_record_before_the_data():
+    """A file that starts after the record: `history.records` (a known record) makes "record" true."""
+    bad = f"The {RUT} is {num('RUT.ath.below', '23.8%')} below its record close."
+    facts = table(complete={"RUT": 0, "NDX": 1})
+    facts.add("RUT.history.records", 1, "count", "", symbol="^RUT")
+    assert "record-without-history" not in rules(note(bad), facts)
+
+
 @pytest.mark.parametrize("name", sorted(lint.RULES))
 def test_every_rule_has_a_test_here(name):
     import inspect, sys

@@ -158,7 +158,7 @@ def test_the_best_day_since_the_thirties_leads_not_the_weekly_move(sample_note):
 
 def test_a_bear_market_and_a_correction_are_named(sample_note):
     n = sample_note("2018-12-21")
-    assert n.headline.text.startswith("NASDAQ Composite enters a bear market, 21.9% below its record close")
+    assert n.headline.text.startswith("NASDAQ Composite enters a bear market, 21.9% below its record")  # brief: 65 characters at most
     assert "The S&P 500 is in a correction, 17.5% below its record close of Sept. 20." in n.to_text()
 
 
@@ -235,9 +235,9 @@ def test_a_release_is_named_for_a_turn_only_when_it_made_the_first_move():
 
 def test_a_correction_entered_and_left_in_one_week_leads(sample_note):
     n = sample_note("2015-08-28")
-    assert n.headline.text == "S&P 500 briefly slips into a correction, the first time since December 2011"
+    assert n.headline.text == "S&P 500 briefly in correction, first time since 2011"  # brief: the long form runs over 65 characters
     # dated by its last close in correction territory, and measured from the same May 21 high as the 10% test
-    assert n.lead[0].text == ("The S&P 500 slipped into a correction on Monday, its first close in correction territory "
+    assert n.lead[0].text == ("The S&P 500 closed in correction territory on Monday, its first close in correction territory "
                               "since December 2011, but recovered to end the week 6.7% below its May 21 high.")
 
 
@@ -254,5 +254,5 @@ def test_a_correction_is_counted_within_its_bull_market(sample_note):
 def test_every_index_that_crossed_a_threshold_says_so(sample_note):
     """2010-08-27: the Dow closed in a correction on Tuesday and left it; the others already were in one."""
     text = sample_note("2010-08-27").to_text()
-    assert "The Dow slipped into a correction on Tuesday, its first close in correction territory since July 7, but recovered to end the week 9.4% below its April 26 high." in text
+    assert "The Dow closed in correction territory on Tuesday, its first close in correction territory since July 7, but recovered to end the week 9.4% below its April 26 high." in text
     assert "The S&P 500 is in a correction, 12.5% below its high of April 23." in text

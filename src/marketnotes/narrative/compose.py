@@ -72,7 +72,8 @@ class Draft:
 
 
 def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None, template: str = "phrasebook.j2") -> Narrative:
-    say = Phrasebook(facts, template).say
+    book = Phrasebook(facts, template)
+    say = book.say
     if not all(f"{key_of(s)}.ret.1d" in facts for s in symbols):
         first = [say("first_session", s) for s in symbols]
         return Narrative(facts.as_of, first[0], first, [])
@@ -81,7 +82,7 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
     mover = biggest_mover(facts, symbols, w)
     ranked = angles.ranked(angles.candidates(facts, symbols, pair, mover, w) + scan.scan(facts, symbols))
     top = ranked[0]
-    headline = say(f"headline_{top.kind}", *top.args)
+    headline = _fit(book, f"headline_{top.kind}", top.args)
     draft = Draft()
     lead_sentences, also = _lead(facts, say, symbols, ranked, mover, w)
     lead = draft.keep(lead_sentences)
@@ -98,6 +99,21 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
         Section("What to watch", draft.keep(_watch(facts, say, symbols))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+HEADLINE_CHARS = 65  # AP: a headline that fits one line of a phone or a wire budget
+
+
+def _fit(book: Phrasebook, macro: str, args) -> Sentence:
+    """The headline, or its brief form (no weekday, years for dates) when it runs long."""
+    headline = book.say(macro, *args)
+    if len(headline.text) <= HEADLINE_CHARS:
+        return headline
+    book.writer.brief_headline = True
+    try:
+        return book.say(macro, *args)
+    finally:
+        book.writer.brief_headline = False
 
 
 def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None], list[Sentence | None]]:

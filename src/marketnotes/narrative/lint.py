@@ -318,3 +318,40 @@ def _week_since(series: pd.Series) -> str | None:
     now, earlier = rets.iloc[-1], rets.iloc[:-1]
     hits = earlier[earlier <= now] if now < 0 else earlier[earlier >= now]
     return hits.index[-1].date().isoformat() if len(hits) else None
+
+
+HEADLINE_CHARS = 65
+
+
+@rule
+def headline_length(parsed, facts, closes):
+    """AP: a headline of 65 characters or fewer (compose writes a brief form when it runs long)."""
+    return [Finding("headline-length", p.text, f"{len(p.text)} characters, over {HEADLINE_CHARS}") for p in parsed if p.paragraph == 0 and len(p.text) > HEADLINE_CHARS]
+
+
+STRONG = {"plunge": r"\bplunge[sd]?\b", "soar": r"\bsoar(s|ed)?\b"}
+
+
+@rule
+def strong_verb_twice(parsed, facts, closes):
+    """"Plunged" and "soared" once a note, for the move that earns them (the headline may restate the lead)."""
+    out = []
+    for verb, pattern in STRONG.items():
+        hits = [p for p in parsed if p.paragraph > 0 for _ in re.finditer(pattern, p.text)]
+        out += [Finding("strong-verb-twice", p.text, f"{verb!r} a second time in the note") for p in hits[1:]]
+    return out
+
+
+@rule
+def slipped_on_a_big_day(parsed, facts, closes):
+    """"Slipped" is for a small move: never beside a day of 2% or more."""
+    out = []
+    for p in parsed:
+        if not re.search(r"\bslip", p.text, re.I):
+            continue
+        for fid in p.cited():
+            fact = facts.facts.get(fid)
+            if fact is not None and fact.unit == "pct" and words.sessions_of(fact) == 1 and isinstance(fact.value, float) and abs(fact.value) >= 0.02:
+                out.append(Finding("slipped-on-a-big-day", p.text, f"'slipped' beside a {abs(fact.value):.1%} day ({fid})"))
+                break
+    return out

@@ -50,6 +50,8 @@ class Writer:
     turns: dict[tuple[int, int], int] = field(default_factory=dict)
     chosen: dict[str, int] = field(default_factory=dict)
     said_once: set[str] = field(default_factory=set)
+    strong: set[tuple[int, int]] = field(default_factory=set)  # exceptional moves that got the plain verb
+    brief_headline: bool = False  # compose's second try at a headline over 65 characters
 
     @property
     def as_of(self) -> dt.date:
@@ -83,8 +85,11 @@ class Writer:
         t = words.tier(value, sessions)
         if fid not in self.chosen:
             slot = (0 if t == 0 else (1 if value > 0 else -1), t)
-            if self._biggest_of_its_kind(fid, value, sessions, t):
+            strong = t == 4 and slot in self.strong  # "plunged"/"soared" once a note (AP): the next gets a synonym
+            if self._biggest_of_its_kind(fid, value, sessions, t) and not strong:
                 self.chosen[fid] = 0  # the plain verb ("plunged") goes to the biggest move
+                if t == 4:
+                    self.strong.add(slot)
             else:  # the other synonyms in turn, never the plain verb
                 others = len(words.synonyms(value, t)) - 1
                 turn = self.turns.get(slot, 0)
@@ -160,6 +165,11 @@ class Writer:
         the Dow that way ("fell 617.78 points, or 5.7%"), and no other index."""
         return symbol in POINTS_INDICES and f"{key_of(symbol)}.pts.1d" in self.facts
 
+    def brief(self) -> bool:
+        """True while compose writes a headline again because the first was over 65
+        characters: macros drop the day and give a year for a date ("best day since 2009")."""
+        return self.brief_headline
+
     def once(self, tag: str) -> bool:
         """True the first time a note asks about `tag`: where the data starts is said in full
         once ("in data going back to January 1999"), then short ("since at least 1999")."""
@@ -217,7 +227,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel side word group tier window record records complete once in_points years_ago release_on the label labels names has v"
+        names = "n an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
