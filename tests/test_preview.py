@@ -16,7 +16,7 @@ from marketnotes.execute import KERNEL_ARGS
 
 LINTED = "note.say(\"{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }} in percent terms.\")"
 FAILING = "note.say(\"{{ the('^DJI', true) }} closed at 30.11.\")"
-PREVIEW = "note.preview()"
+PREVIEW = "note.preview()"  # the skeleton's last cell ends with it
 
 
 def page_of(bundle) -> str:
@@ -48,7 +48,7 @@ def lab(tmp_path_factory):
     nb = nbformat.read(template, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("note.plot(")) + 1
     nb.cells[at:at] = [nbformat.v4.new_code_cell(LINTED)]
-    nb.cells.append(nbformat.v4.new_code_cell(PREVIEW))
+    assert nb.cells[-1].source.endswith(PREVIEW)  # the skeleton ends with the preview
     nbformat.write(nb, template)
     params = root / "params" / "vix.yaml"
     params.write_text(
@@ -67,7 +67,7 @@ def lab(tmp_path_factory):
     client = NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=60, allow_errors=True, extra_arguments=KERNEL_ARGS, resources={"metadata": {"path": str(root)}})
     client.execute(env={**os.environ, "JPY_SESSION_NAME": str(session)})
     numbers = {name: next(i for i, c in enumerate(nb.cells, start=1) if c.source == src) for name, src in (("linted", LINTED), ("failing", FAILING))}
-    previews = [c for c in nb.cells if c.source == PREVIEW]
+    previews = [c for c in nb.cells if c.source.endswith(PREVIEW)]
     bundles = [next(o.data for o in c.outputs if o.output_type == "execute_result") for c in previews]
     return {"root": root, "render": proc.stdout, "bundles": bundles, "numbers": numbers, "folder": root / "reports" / "2018-12-21" / "vix"}
 

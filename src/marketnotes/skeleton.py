@@ -80,6 +80,10 @@ note.add_fact("VIX.high.1y.date", year.idxmax(), "date", "the day of the VIX's h
 OWN_PARAGRAPH = '''note.say("{{ the('^VIX', true) }} {{ move('VIX.ret.1w') }} {{ window('1w') }}, to {{ n('VIX.close') }}; "
          "its highest close of the past year was {{ n('VIX.high.1y') }}, on {{ n('VIX.high.1y.date') }}.", title="Volatility")'''
 
+PREVIEW = """# While you edit: the note as `marketnotes render` would publish it, its fact check and lint
+# findings by cell. Under marketnotes this shows nothing, so the cell may stay.
+note.preview()"""
+
 OWN_CHART = '''note.plot(vix, "{{ the('^VIX', true) }} {{ move('VIX.ret.1w', 'present') }} {{ window('1w') }}", ylabel="index points",
           source="Source: CBOE VIX daily close, bundled sample (via arch).")'''
 
@@ -131,8 +135,9 @@ def stock() -> nbformat.NotebookNode:
 
 
 def skeleton() -> nbformat.NotebookNode:
-    """The stock note with a VIX paragraph and chart of the template's own before "What to watch"."""
-    return notebook(STOCK[:-2] + [OWN_DATA, OWN_FACTS, OWN_PARAGRAPH, OWN_CHART, *STOCK[-2:]])
+    """The stock note with a VIX paragraph and chart of the template's own before "What to
+    watch", and the preview last, so "Run All" in JupyterLab ends with the note itself."""
+    return notebook(STOCK[:-2] + [OWN_DATA, OWN_FACTS, OWN_PARAGRAPH, OWN_CHART, *STOCK[-2:], PREVIEW])
 
 
 def write_template(target: Path, plain: bool = False) -> Path:
