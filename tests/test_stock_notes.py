@@ -41,7 +41,7 @@ def section(narrative, title):
 def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2018-10-11")
     assert check.ok and not check.style
-    assert narrative.headline.text == "Dow tumbles 2.1% on September CPI day, its biggest release-day drop since August 2011"
+    assert narrative.headline.text == "Dow tumbles 2.1%, worst CPI day since August 2011"
     # the lead opens with what the report showed and how stocks took it: a tame reading, and stocks fell anyway
     assert narrative.lead[0].kind == "reaction" and narrative.lead[0].text.startswith("Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.12%")
     assert {"cpi.core.mom", "cpi.core.mom.vs_avg12", "cpi.core.mom.avg12"} <= set(narrative.lead[0].facts)
@@ -63,8 +63,8 @@ def test_the_cpi_note_says_what_the_release_showed(sample):
     assert round(facts.value("cpi.core.mom"), 4) == 0.0035 and facts.value("cpi.core.mom.hottest_since") == "2005-03-01"
     assert facts.value("cpi.reading.month") == "2018-01-01" and "cpi.headline.mom" not in facts  # the sample has core only
     # the reading outreaches the move (a release-day gain since December 2014): it takes the headline, with the market against it
-    assert narrative.headline.text == "NASDAQ Composite jumps 1.9% even as core prices post biggest rise since March 2005"
-    assert narrative.headline.facts == ["IXIC.cpi.release.day", "cpi.core.mom", "cpi.core.mom.hottest_since"]
+    assert narrative.headline.text == "NASDAQ Composite jumps 1.9% despite hottest core CPI since 2005"
+    assert narrative.headline.facts == ["IXIC.cpi.release.day", "cpi.core.mom.hottest_since"]
     said = narrative.lead[0]
     assert said.text == "Stocks rose on Wednesday even as the January CPI report showed core consumer prices up 0.35%, the biggest rise since March 2005."
     assert said.facts == ["IXIC.cpi.release.day", "GSPC.cpi.release.day", "DJI.cpi.release.day", "cpi.release.date", "cpi.release.label", "cpi.core.mom", "cpi.core.mom.hottest_since"]
@@ -103,7 +103,7 @@ def test_the_fed_decision_in_the_release_week_is_told_with_the_market(sample):
     # Dec. 16, 2015, the day after the November CPI: the first hike since June 2006, and stocks rose anyway
     narrative, check, facts = note(sample, "cpi-reaction", "2015-12-16")
     assert check.ok and not check.style
-    assert narrative.headline.text == "S&P 500 gains 1.5% even as Fed raises rates, first hike since June 2006"
+    assert narrative.headline.text == "S&P 500 gains 1.5% despite Fed's first hike since June 2006"
     assert narrative.headline.facts == ["GSPC.ret.1d", "fomc.target.prev_same"]
     # a hike mid-cycle is told after the release day, as the seventh since December 2015
     narrative, check, facts = note(sample, "cpi-reaction", "2018-06-13")
@@ -123,7 +123,7 @@ def test_a_cpi_note_without_the_series_says_nothing_of_the_reading(sample):
 def test_the_day_after_a_release_the_cpi_note_tells_the_move_since(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2008-10-17")
     assert check.ok and not check.style
-    assert narrative.headline.text.startswith("NASDAQ Composite soars 5.5% on September CPI day, its biggest release-day gain since at least 1999")
+    assert narrative.headline.text == "NASDAQ Composite soars 5.5%, best CPI day since at least 1999"
     assert "alike, this was the second-biggest release-day move, up or down, since January 1999" in section(narrative, "Against past release days")
     assert section(narrative, "Since the release").startswith("Since the release-day close the NASDAQ Composite has ")
 
@@ -146,7 +146,7 @@ def test_indices_that_moved_alike_are_told_together(sample):
 def test_a_release_day_that_was_the_biggest_day_in_the_data_says_so(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2000-04-14")
     assert check.ok and not check.style
-    assert narrative.headline.text == "NASDAQ Composite plunges 9.7% on March CPI day, its biggest one-day drop since at least 1999"
+    assert narrative.headline.text == "NASDAQ Composite plunges 9.7%, worst day since at least 1999"
     assert "plunged 9.7%, its biggest one-day drop since at least 1999." in narrative.lead[1].text
 
 
@@ -181,7 +181,7 @@ def test_an_index_that_fell_further_than_the_headlines_says_so_and_a_rare_day_jo
     narrative, check, _ = note(sample, "monthly-review", "2008-10-31")
     assert check.ok and not check.style
     # the rarer month leads; "plunges" is for the bigger fall, the Nasdaq's 17.7%
-    assert narrative.headline.text == "S&P 500 sinks 16.9% in October, its worst month since at least 1999"
+    assert narrative.headline.text == "S&P 500 sinks 16.9% in October, worst month since at least 1999"
     lead = " ".join(s.text for s in narrative.lead)
     assert "The NASDAQ Composite fell further, 17.7%, its worst month since February 2001." in lead
     assert lead.endswith("the Dow's biggest one-day gain since 1933.")
@@ -231,3 +231,63 @@ def test_every_month_end_in_the_sample(sample):
     assert len(days) == 239
     failures = sweep(sample, "monthly-review", days)
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
+
+
+# -- the weekly note's scan in the stock notes (issue 20, item 4): pinned by the facts they tell --
+
+
+def kinds(sentences):
+    return [(s.kind, sorted(s.facts)) for s in sentences]
+
+
+def test_the_cpi_note_tells_the_day_before_and_the_streak_around_the_release(sample):
+    """Oct. 11, 2018 was the second day of a rout: the Nasdaq's worst day since 2016 on the
+    Wednesday (the Dow fell 3.1% that day), the S&P 500's sixth straight loss."""
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
+    assert check.ok and not check.style
+    assert facts.value("IXIC.week.worst.date") == "2018-10-10" and round(facts.value("DJI.week.worst.ret"), 4) == -0.0315
+    day_before = [s for s in narrative.lead if s.kind == "scan_message"]
+    assert len(day_before) == 1 and "IXIC.week.worst.ret" in day_before[0].facts and "IXIC.week.worst.since" in day_before[0].facts
+    around = next(sec for sec in narrative.sections if sec.title == "Around the release").sentences
+    assert any("GSPC.streak.days" in s.facts and facts.value("GSPC.streak.days") == -6 for s in around)
+    assert any("DJI.ath.below" in s.facts for s in around)  # where the Dow stands against its Oct. 3 record close
+
+
+def test_a_closure_before_the_release_is_told_with_its_dates(sample):
+    """Sept. 18, 2001: markets shut Sept. 11-14 after the attacks, reopened Monday Sept. 17."""
+    for day in ("2001-09-18", "2001-09-21"):
+        narrative, check, facts = note(sample, "cpi-reaction", day)
+        assert check.ok and not check.style
+        assert (facts.value("market.closure.sessions"), facts.value("market.closure.first"), facts.value("market.closure.last"), facts.value("market.closure.reopened")) == (4, "2001-09-11", "2001-09-14", "2001-09-17")
+        assert any(s.kind == "closure" for sec in narrative.sections for s in sec.sentences)
+    narrative, _, facts = note(sample, "cpi-reaction", "2018-10-11")
+    assert "market.closure.sessions" not in facts
+
+
+def test_the_monthly_review_tells_the_true_first_close_in_a_correction_and_the_worst_december_since_1931(sample):
+    narrative, check, facts = note(sample, "monthly-review", "2018-12-31")
+    assert check.ok and not check.style
+    assert facts.value("GSPC.month.first_correction") == "2018-11-23" and facts.value("DJI.month.first_correction") == "2018-12-14"
+    drawdowns = next(sec for sec in narrative.sections if sec.title == "Drawdowns").sentences
+    assert any(s.kind == "corrected" and "GSPC.month.first_correction" in s.facts for s in drawdowns)
+    assert "entered a correction on Dec. 14" not in section(narrative, "Drawdowns")
+    assert facts.value("DJI.month.same_since") == "1931-12-31"
+    assert any(s.kind == "same_month" and "DJI.month.same_since" in s.facts for s in narrative.lead)
+    # the Dow's 1,086.25-point gain on Dec. 26: its biggest one-day point gain in data back to 1885
+    assert facts.value("DJI.month.best.pts_date") == "2018-12-26" and round(facts.value("DJI.month.best.pts"), 2) == 1086.25 and "DJI.month.best.pts_data_start" in facts
+    assert any(s.kind == "points_day" for s in narrative.lead)
+    assert any(s.kind == "week_of" and "DJI.month.week_worst.since" in s.facts for s in narrative.lead)  # the week to Dec. 21
+
+
+def test_the_monthly_review_sees_all_three_in_a_correction_and_a_first_close_above_19000(sample):
+    narrative, check, facts = note(sample, "monthly-review", "2015-08-31")
+    assert check.ok and not check.style
+    assert [facts.value(f"{k}.month.first_correction") for k in ("DJI", "GSPC", "IXIC")] == ["2015-08-21", "2015-08-24", "2015-08-24"]
+    told = [s for s in narrative.lead if s.kind == "all_corrected"]
+    assert len(told) == 1 and {"DJI.month.first_correction", "IXIC.month.first_correction"} <= set(told[0].facts)
+    narrative, check, facts = note(sample, "monthly-review", "2016-11-30")
+    assert check.ok and not check.style
+    assert (facts.value("DJI.month.milestone.level"), facts.value("DJI.month.milestone.date"), facts.value("DJI.month.milestone.first")) == (19000.0, "2016-11-22", 1)
+    assert any(s.kind == "milestone" and "DJI.month.milestone.level" in s.facts for s in narrative.lead)
+    assert facts.value("DJI.month.week_best.date") == "2016-11-11"  # the election week
+    assert any(s.kind == "week_of" and "DJI.month.week_best.since" in s.facts for s in narrative.lead + [x for sec in narrative.sections for x in sec.sentences])

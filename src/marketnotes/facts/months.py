@@ -19,6 +19,7 @@ import pandas as pd
 
 from marketnotes.calendar import nyse
 from marketnotes.facts.extremes import _add_day_since, daily_returns
+from marketnotes.facts.month_events import add_month_events
 from marketnotes.facts.table import FactTable, key_of
 
 HEAT_MONTHS = 12
@@ -68,6 +69,7 @@ def add_month_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.
     table.add(f"{key}.months.up", int((recent["ret"] > 0).sum()), "count", f"months {label} rose in, of the last {len(recent)}", recent["start"].iloc[0], as_of, symbol)
     if complete:
         _add_month_since(table, key, label, symbol, months)
+    add_month_events(table, symbol, history, months, start, as_of, complete)
     rets = daily_returns(history)
     days = rets.loc[start:].iloc[1:]
     table.add(f"{key}.month.sessions", len(days), "count", f"{label} sessions in the month{'' if complete else ' so far'}", start, as_of, symbol)

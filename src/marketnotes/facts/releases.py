@@ -27,10 +27,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.closures import add_closure_facts
 from marketnotes.facts.events import event_sessions
 from marketnotes.facts.extremes import DATA_START_DAYS, last_as_extreme
 from marketnotes.facts.table import FactTable, key_of
 
+CLOSURE_DAYS = 10  # a closure this many days before the release session is part of its story
 DATA_START_RELEASES = 24  # "in data going back to ..." only after two years of monthly releases
 
 
@@ -63,6 +65,8 @@ def add_release_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFra
     panel = closes.loc[:as_of]
     after = int((panel.index > session).sum())
     table.add(f"{kind}.release.sessions_after", after, "count", f"sessions from the {label} release to the as-of", session, as_of)
+    # a closure in the days before the release (or since): four sessions after Sept. 11, 2001
+    add_closure_facts(table, panel.dropna(how="all").index, session - pd.Timedelta(days=CLOSURE_DAYS), as_of)
     for symbol in closes.columns:
         _add_index(table, symbol, panel[symbol].dropna(), moves[symbol].dropna(), session, as_of, kind, label)
     if pair:

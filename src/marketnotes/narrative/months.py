@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative.angles import REGIME_WEIGHT, size, years_between
+from marketnotes.narrative import month_events as me
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
+from marketnotes.narrative.releases import fitted
 from marketnotes.narrative.writer import Phrasebook
 
 RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when that reaches back a year
 LEAD_DAY_YEARS = 10.0  # a day of the month rarer than this (and than the headline's month) joins the lead
+LEAD_EVENT_YEARS = 5.0  # a month's event this rare (a first close above 19,000, a record point gain) joins the lead
+MAX_LEAD_EVENTS = 2
 FURTHER = 0.002  # an index that moved this much more than the headline's says so ("fell further, 17.7%")
 
 
@@ -34,7 +38,7 @@ def month_rarity(facts: FactTable, s: str) -> float:
 def entered_this_month(facts: FactTable, s: str) -> bool:
     """A bear market, correction or new bull market that began during the note's month."""
     k = key_of(s)
-    return facts.value(f"{k}.regime.state") in REGIME_WEIGHT and (facts.value(f"{k}.regime.entered") or "") > facts.value("month.start")
+    return facts.value(f"{k}.regime.state") in REGIME_WEIGHT and (facts.value(f"{k}.regime.entered") or "") > facts.value("month.start") and not me.first_crossed_before(facts, s)
 
 
 def day_rarity(facts: FactTable, prefix: str) -> float:
@@ -58,10 +62,12 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
     candidates += [(size(facts, f"{key_of(s)}.month.ret") / 100, "mover", s) for s in told]  # size alone never outranks a year
     _, angle, first = max(candidates, key=lambda c: c[0])
     if angle == "regime":
-        headline = say("headline_regime_month", first)
+        headline = fitted(say, "headline_regime_month", first)
     else:
-        headline = say("headline_month", first, rare[first] >= RARE_YEARS)
+        headline = fitted(say, "headline_month", first, rare[first] >= RARE_YEARS)
     draft = Draft()
+    told_all = me.all_corrected(facts, told)
+    same = me.same_month(facts, say, told, rare)  # the rarest first
     rest = sorted((s for s in told if s != first), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.ret")))
     extremes = [s for s in rest if rare[s] >= RARE_YEARS]
     plain = [s for s in rest if s not in extremes]
@@ -74,7 +80,13 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         say("lead_regime_month", first, True) if angle == "regime" else None,
         *([say("others_month", extremes, True, further)] if shared else [say("other_extreme", s, s in further) for s in extremes]),
         say("others_month", plain, False, further) if plain else None,
+        *same[:1],
+        say("all_corrected", told) if told_all else None,
     ])
+    # a lead is a paragraph: the two rarest of the month's events join it, the rest follow it
+    happened = sorted(me.events(facts, say, told), key=lambda e: -e[1])
+    to_lead = [sentence for sentence, years in happened if years >= LEAD_EVENT_YEARS][:MAX_LEAD_EVENTS]
+    lead += draft.keep(to_lead)
     days = _days(facts, say, told)
     # "the Dow's biggest one-day gain since 1933" is news of the month: the rarest such day joins the lead
     top_day = max(days[1:], key=lambda d: d[1], default=None)
@@ -82,9 +94,10 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         lead += draft.keep([top_day[0]])
     counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
     sections = [
+        Section("The month's events", draft.keep([*same[1:], *(sentence for sentence, _ in happened if sentence not in to_lead)])),
         Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts else None])),
         Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
-        Section("Drawdowns", draft.keep([say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
+        Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
         Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),
     ]

@@ -22,6 +22,7 @@ from marketnotes.facts.releases import DATA_START_RELEASES
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
 from marketnotes.narrative import reading as rd
+from marketnotes.narrative import release_context
 from marketnotes.narrative.angles import years_between
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
@@ -33,6 +34,7 @@ SAME_MOVE = 0.1  # release days move an index "about as much as other days" with
 EVEN_PTS = 0.5
 TOP_SHARE = 0.9  # a move bigger than on nine release days in ten is told by its rank ("its 17th-biggest")
 TOP_RANK = 3  # and so is a top-three one against a short history
+HEADLINE_CHARS = 65
 LATE_SESSIONS = 4  # a note this many sessions after its release leads with the move since, when that is bigger
 # where a move sits among earlier release days, in words, by the share of them it beat
 STANDINGS = ((0.65, "more"), (0.35, "ordinary"), (0.1, "less"), (0.0, "least"))
@@ -105,20 +107,22 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     pair_leads = pair_leads and not fed_leads and not read_leads
     tie = read and not late and not pair_leads  # the lead opens with the reading and the market's take on it
     if late:
-        headline = say("headline_since", since[0], KIND)
+        headline = ("headline_since", since[0], KIND)
     elif fed_leads:
-        headline = say("headline_fed", first, fed_fid, change, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0))
+        headline = ("headline_fed", first, fed_fid, change, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0))
     elif read_leads:
-        headline = say("headline_reaction", first, KIND, rd.stance(temp == "cool", up), angle)
+        headline = ("headline_reaction", first, KIND, rd.stance(temp == "cool", up), angle)
     elif pair_leads:
-        headline = say("headline_pair", *pair, KIND)
+        headline = ("headline_pair", *pair, KIND)
     elif together:
-        headline = say("headline_alike", [first, *rest], KIND)
+        headline = ("headline_alike", [first, *rest], KIND)
     else:
-        headline = say("headline_release", first, KIND, best[first])
+        headline = ("headline_release", first, KIND, best[first])
+    headline = fitted(say, *headline)
     opening = "late" if late else "none" if pair_leads or tie else "day"  # how the release-day sentence introduces the day
     draft = Draft()
     who = rd.subject(facts, first, moved)
+    around = release_context.context(facts, say, symbols, pair, first)  # the weekly note's scan: the days around the release
     lead = draft.keep([
         say("fed_reaction", [first] if fed_when == "today" else who, KIND, change, fed_when, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0)) if fed_leads else None,
         say("lead_since", since, KIND) if late else None,
@@ -127,16 +131,30 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         say("fed", change, "release") if fed and fed_when == "release" and not fed_leads else None,
         say("lead_alike", [first, *rest], KIND, opening) if together else say("lead_release", first, KIND, best[first], opening),
         None if together else say("others_release", rest, KIND) if rest else None,
+        *around[0],
         *(_rest_of_reading(facts, say) if tie else _reading(facts, say)),
         say("fed", change, fed_when, first if fed_fid in facts else None) if fed and fed_when != "release" and not fed_leads else None,
     ])
     sections = [
+        Section("Around the release", draft.keep(around[1])),
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
         Section("The pair", draft.keep(_pair(facts, say, pair, gap_rare, pair_leads and not late))),
         Section("Since the release", draft.keep([say("after_release", moved, KIND) if not late and since else None])),
         Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts or f"{KIND}.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+def fitted(say, macro: str, *args):
+    """The headline, in its brief form when the full one runs over 65 characters (AP), and
+    with years for months ('year'), then without the period the note is about ('bare'), when
+    even that does not fit."""
+    said = say(macro, *args)
+    for brief in (True, "year", "bare"):
+        if said is None or len(said.text) <= HEADLINE_CHARS:
+            break
+        said = say(macro, *args, brief=brief)
+    return said
 
 
 def _reading(facts: FactTable, say) -> list:

@@ -1,0 +1,98 @@
+"""The monthly review's scan of the month: what a desk finds beyond each index's return.
+
+The monthly review told the month's return and its rank and little else; the month's
+stories hide in its weeks and sessions (docs: market-prose.md, section 7). From the facts of
+facts/month_events.py this module chooses, in years of rarity like every other angle:
+- a same-calendar-month record, in the lead when it reaches a decade back and well past
+  the month's own rank ("The Dow had its worst December since 1931");
+- a threshold crossed, with its true date: every index into a correction during the month
+  told at once (August 2015), an index that was already in one since an earlier month said so
+  ("in correction territory since Nov. 23"), one that crossed and came back "closed in
+  correction territory on Aug. 21 ... but ended the month 9.7% below its record close";
+- the month's best or worst week when it reaches a year back; a round level crossed for
+  the first time (or in years), with the month's record closes; the Dow's biggest point
+  gain when it is a record or years rare (desks quote the Dow in points).
+"""
+
+from __future__ import annotations
+
+from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative.angles import years_between
+
+RARE_YEARS = 1.0
+SAME_MONTH_YEARS = 10.0  # "worst December since 1931" joins the lead from a decade back ...
+SAME_MONTH_OVER = 1.5  # ... and well past the month's own "worst month since"
+POINTS = ("^DJI",)  # desks quote the Dow in points (house style 8)
+
+
+def reach(facts: FactTable, p: str, since: str, start: str, at: str | None = None) -> float:
+    at = at or facts.as_of
+    if f"{p}.{since}" in facts:
+        return years_between(at, facts.value(f"{p}.{since}"))
+    if f"{p}.{start}" in facts:
+        return years_between(at, facts.value(f"{p}.{start}")) + 1.0
+    return 0.0
+
+
+def same_month(facts: FactTable, say, told: list[str], month_rare: dict[str, float]) -> list:
+    """Lead sentences for same-calendar-month records, indices that reach the same year together."""
+    groups: dict[str, list[str]] = {}
+    for s in told:
+        p = f"{key_of(s)}.month"
+        years = reach(facts, p, "same_since", "same_data_start")
+        if years >= SAME_MONTH_YEARS and years >= SAME_MONTH_OVER * month_rare[s]:
+            groups.setdefault(str(facts.value(f"{p}.same_since") or facts.value(f"{p}.same_data_start"))[:4], []).append(s)
+    return [say("same_month", group) for _, group in sorted(groups.items())]  # the oldest year, the rarest, first
+
+
+def corrected_in_month(facts: FactTable, s: str) -> bool:
+    day = facts.value(f"{key_of(s)}.month.first_correction")
+    return day is not None and day > facts.value("month.start") and f"{key_of(s)}.month.first_bear" not in facts
+
+
+def all_corrected(facts: FactTable, told: list[str]) -> bool:
+    return len(told) > 1 and all(corrected_in_month(facts, s) for s in told)
+
+
+def first_crossed_before(facts: FactTable, s: str) -> bool:
+    """The regime module dates a re-entry; a desk dates the first close past the line. An index
+    whose correction (bear market) began before the month did not enter it this month."""
+    k = key_of(s)
+    state = facts.value(f"{k}.regime.state")
+    first = facts.value(f"{k}.month.first_bear" if state == "bear" else f"{k}.month.first_correction")
+    return state in ("bear", "correction") and first is not None and first <= facts.value("month.start")
+
+
+def drawdown(facts: FactTable, say, s: str, entered: bool, told_all: bool):
+    """The Drawdowns sentence of an index with a correction's true first date, else None
+    (the regime sentence as before)."""
+    k = key_of(s)
+    if told_all or f"{k}.month.first_correction" not in facts or f"{k}.month.first_bear" in facts:
+        return None
+    if facts.value(f"{k}.ath.below", 0) <= -0.1 or corrected_in_month(facts, s):
+        return say("corrected", s)
+    return None
+
+
+def events(facts: FactTable, say, told: list[str]) -> list:
+    """The month's events section: rare weeks, round levels and records, the Dow's points."""
+    out = []
+    for side in ("worst", "best"):
+        rare = {s: reach(facts, f"{key_of(s)}.month.week_{side}", "since", "data_start", facts.value(f"{key_of(s)}.month.week_{side}.date")) for s in told if f"{key_of(s)}.month.week_{side}.date" in facts}
+        if not rare or max(rare.values()) < RARE_YEARS:
+            continue
+        first = max(rare, key=rare.get)
+        day = facts.value(f"{key_of(first)}.month.week_{side}.date")
+        same = [s for s in told if s != first and facts.value(f"{key_of(s)}.month.week_{side}.date") == day]
+        out.append((say("week_of", [first, *same], side), rare[first]))
+    for s in told:
+        p = f"{key_of(s)}.month"
+        if f"{p}.milestone.level" in facts:
+            out.append((say("milestone", s), 5.0))
+        elif f"{p}.records" in facts:
+            out.append((say("records_of", s), 1.0))
+        if s in POINTS and f"{p}.best.pts" in facts:
+            years = reach(facts, f"{p}.best", "pts_since", "pts_data_start", facts.value(f"{p}.best.pts_date"))
+            if years >= RARE_YEARS:
+                out.append((say("points_day", s), years))
+    return out
