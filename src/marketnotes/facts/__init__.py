@@ -22,6 +22,7 @@ from marketnotes.facts.readings import add_reading_facts
 from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.releases import add_release_facts
 from marketnotes.facts.rotation import add_pair_facts, add_rotation_day_facts, rotation_days
+from marketnotes.facts.standings import add_standings_facts
 from marketnotes.facts.streaks import add_streak_end_facts, add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
 from marketnotes.facts.trend import add_trend_facts
@@ -84,6 +85,7 @@ def compute_facts(
         add_arc_facts(table, closes, as_of, config.pair, events)
     if closes.shape[1] > 1:
         add_rotation_day_facts(table, closes, as_of, config.rotation_threshold_pct)
+        add_standings_facts(table, closes, as_of, config.pair)
     if events is not None and len(events):
         add_event_facts(table, closes, events, as_of)
     add_kind_facts(table, closes, as_of, config, events, macro)

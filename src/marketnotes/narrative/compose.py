@@ -30,6 +30,7 @@ YOUNG_BULL_SESSIONS = 126  # "is in a bull market, 58% above its March low" is n
 WATCH_DAYS = 7  # a release is worth watching in the week it falls in
 THRESHOLDS = {"none": 0.10, "bull": 0.10, "correction": 0.20}  # the next line down for each state
 NEAR_LINE = 0.01  # within a point of it
+NEAR_RECORD = 0.03  # "1.2% short of its record close" is news; "44% below it" every week of a decade is not
 MAX_LEVELS = 2
 CLEAR_LEAD = 0.005  # another index leads the note only if it moved half a point more than the first
 WINDOW_OVERLAP_SESSIONS = 10
@@ -209,7 +210,23 @@ def _arc(facts, say, pair, top, draft: Draft) -> list[Sentence]:
     arc = draft.keep([say("arc", first, other, quiet=quiet)])
     if not arc:
         return []  # the "meanwhile" means nothing without the arc it answers
-    return arc + draft.keep([say("arc_other", first, other) if f"{k}.arc.other.change" in facts else None])
+    return arc + draft.keep([say("arc_other", first, other) if _arc_other_news(facts, first) else None])
+
+
+ARC_APART = 0.05  # the other index's path over the arc is told when it parted from this one's by five points
+
+
+def _arc_other_news(facts: FactTable, s: str) -> bool:
+    """"Since mid-April the Dow has fallen 8%" answers the arc only when the pair parted ways
+    (another sign, five points apart) or the other set records; otherwise it is the same story twice."""
+    k = key_of(s)
+    if f"{k}.arc.other.change" not in facts:
+        return False
+    mine = 1.0
+    for i in range(int(facts.value(f"{k}.arc.count", 0))):
+        mine *= 1 + facts.value(f"{k}.arc.{i}.change", 0.0)
+    theirs = facts.value(f"{k}.arc.other.change")
+    return (theirs > 0) != (mine - 1 > 0) or abs(theirs - (mine - 1)) >= ARC_APART or facts.value(f"{k}.arc.other.records", 0) >= 2
 
 
 def _leaders(facts, say, symbols, mover, draft: Draft) -> list[Sentence | None]:
@@ -217,14 +234,21 @@ def _leaders(facts, say, symbols, mover, draft: Draft) -> list[Sentence | None]:
     if len(symbols) > 1:
         starts: list[str] = [facts[f"{key_of(symbols[0])}.ret.1w"].start] if f"{key_of(symbols[0])}.ret.1w" in facts else []
         told: list[tuple[str, str]] = []
+        year: tuple[str, str] | None = None
         for w in ("ytd", "3m", "1m"):
             if not all(f"{key_of(s)}.ret.{w}" in facts for s in symbols):
                 continue
             start = facts[f"{key_of(symbols[0])}.ret.{w}"].start
-            if any(words.weekdays_between(start, s) < WINDOW_OVERLAP_SESSIONS for s in starts):
-                continue
             ranked = sorted(symbols, key=lambda s: facts.value(f"{key_of(s)}.ret.{w}"), reverse=True)
             best, worst = ranked[0], ranked[-1]
+            if w == "ytd":
+                year = (best, worst)
+                if not _standings_news(facts, "ytd"):
+                    continue  # the year's order, unchanged and no wider than before, is next week's sentence too
+            elif year and (best == year[0] or worst == year[1]):
+                continue  # a shorter window tells a story only where it turns the year's order round
+            if any(words.weekdays_between(start, s) < WINDOW_OVERLAP_SESSIONS for s in starts):
+                continue
             if (best, worst) in told:
                 continue  # the same leader and laggard as a longer window: nothing new
             if (facts.value(f"{key_of(best)}.ret.{w}") - facts.value(f"{key_of(worst)}.ret.{w}")) * 100 < EVEN_PTS:
@@ -263,8 +287,9 @@ def _highs(facts, say, symbols, pair) -> list[Sentence | None]:
             out.append(say("regime_state", s))
         elif before in ("bear", "correction"):
             out.append(say("left_regime", s))
-        else:
+        elif facts.value(f"{k}.ath.today") == 1 or facts.value(f"{k}.ath.below", -1.0) > -NEAR_RECORD:
             out.append(say("highs", s, with_trend=not pair or s not in pair))
+        # further off, the distance from the record is a standing number (note.numbers()), not news
     return out
 
 
@@ -282,7 +307,7 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     if pair:
         # the week's gap restates the lead's numbers; the year's is the rotation's running score
         # ... unless the year's leaders and laggards are the pair: that sentence gave the score
-        if "rot.spread.ytd" in facts and abs(facts.value("rot.spread.ytd")) >= EVEN_PTS and not _ytd_ends_are(facts, symbols, pair):
+        if "rot.spread.ytd" in facts and abs(facts.value("rot.spread.ytd")) >= EVEN_PTS and _standings_news(facts, "pair") and not _ytd_ends_are(facts, symbols, pair):
             out.append(say("pair_window", *pair, "ytd"))
         if "gap" not in lead_kinds and any(a.kind == "gap" for a in ranked):
             out.append(say("lead_gap", *pair))
@@ -297,6 +322,14 @@ def _rotation(facts, say, symbols, pair, ranked) -> list[Sentence | None]:
     if leader and facts.value("rotday.count.ytd", 0) >= 2:
         out.append(say("rotation_count"))
     return out
+
+
+def _standings_news(facts: FactTable, name: str) -> bool:
+    """The year's order is news when it changed this week or its gap is the widest of the year
+    (facts/standings.py); without those facts (a single index) it is told as before."""
+    if f"standings.{name}.changed" not in facts:
+        return True
+    return facts.value(f"standings.{name}.changed") == 1 or facts.value(f"standings.{name}.widest") == 1
 
 
 def _ytd_ends_are(facts, symbols, pair) -> bool:
