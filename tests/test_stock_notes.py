@@ -39,7 +39,7 @@ def section(narrative, title):
 
 
 def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
-    narrative, check, _ = note(sample, "cpi-reaction", "2018-10-11")
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
     assert check.ok and not check.style
     assert narrative.headline.text == "Dow tumbles 2.1%, worst CPI day since August 2011"
     # the lead opens with what the report showed and how stocks took it: a tame reading, and stocks fell anyway
@@ -49,7 +49,11 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     assert section(narrative, "Against past release days").startswith(
         "For the Dow it was the 17th-biggest release-day move, up or down, since January 1999, and for the S&P 500 the 20th-biggest. "
         "Against the same release days, the NASDAQ Composite moved more than on most.")
-    assert "outperformed the Dow by 0.9 percentage points" in section(narrative, "The pair")
+    # both fell: the Nasdaq "fell less", never "outperformed"
+    assert "the NASDAQ Composite fell 0.9 percentage points less than the Dow" in section(narrative, "The pair")
+    assert facts.value("rot.cpi.release.fall_gap") < 0
+    # "On an average release day ... either way" is gone: release days moved these indices about as much as other days
+    assert "On an average release day" not in narrative.to_html()
     assert section(narrative, "Since the release") == ""  # the note is on the release day
     assert section(narrative, "What to watch") == "The October CPI release is due Nov. 14."
 
@@ -155,15 +159,19 @@ def test_weeks_after_the_release_the_move_since_leads(sample):
     assert check.ok and not check.style
     assert narrative.headline.text == "NASDAQ Composite has plunged 10.0% since June CPI release"
     lead = " ".join(s.text for s in narrative.lead)
-    assert lead.startswith("Since the June CPI release, the NASDAQ Composite has plunged 10.0%, the S&P 500 9.3% and the Dow 8.6%. On the release day, July 15, the NASDAQ Composite rose 1.0%.")
+    assert lead.startswith("Since the June CPI release, the NASDAQ Composite has plunged 10.0%, the S&P 500 9.3% and the Dow 8.6%. "
+                           "The NASDAQ Composite sank 6.9% on Aug. 8, its biggest one-day drop since December 2008. On the release day, July 15, the NASDAQ Composite rose 1.0%.")
+    assert {"IXIC.cpi.release.after_big", "IXIC.cpi.release.after_big_since"} <= set(narrative.lead[1].facts)
     assert section(narrative, "Since the release") == ""
 
 
 def test_a_pair_lead_introduces_the_day_and_the_pair_section_names_the_pair(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2016-01-20")
     assert check.ok and not check.style
-    assert narrative.lead[0].text.startswith("On Wednesday, the day of the December CPI release, the NASDAQ Composite outperformed the Dow by 1.4 percentage points")
+    assert narrative.headline.text == "Dow lags NASDAQ Composite by 1.4 points on CPI day"  # both fell: no "beats"
+    assert narrative.lead[0].text.startswith("On Wednesday, the day of the December CPI release, the NASDAQ Composite fell 1.4 percentage points less than the Dow")
     assert narrative.lead[1].text.startswith("The Dow fell 1.6%")
+    # the average gap is said only beside a gap over twice as wide (1.4 points against 0.6)
     assert section(narrative, "The pair") == "On an average release day the gap between the NASDAQ Composite and the Dow has been 0.6 percentage points either way."
 
 
@@ -291,3 +299,32 @@ def test_the_monthly_review_sees_all_three_in_a_correction_and_a_first_close_abo
     assert any(s.kind == "milestone" and "DJI.month.milestone.level" in s.facts for s in narrative.lead)
     assert facts.value("DJI.month.week_best.date") == "2016-11-11"  # the election week
     assert any(s.kind == "week_of" and "DJI.month.week_best.since" in s.facts for s in narrative.lead + [x for sec in narrative.sections for x in sec.sentences])
+
+
+# -- boilerplate out (issue 20, item 5) --
+
+
+def test_rank_words_are_honest_and_a_closed_release_day_is_not_a_session(sample):
+    narrative, check, facts = note(sample, "cpi-reaction", "2017-04-17")  # the March 2017 CPI came out on Good Friday
+    assert check.ok and not check.style
+    assert facts.value("cpi.release.published") == "2017-04-14" and facts.value("cpi.release.date") == "2017-04-17"
+    assert "a day the market was shut" in narrative.lead[0].text
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
+    assert facts.value("DJI.cpi.release.count") == 236  # 237 releases before it, one on Good Friday 2017: 236 sessions
+    for day in ("2018-02-14", "2003-02-21", "2012-04-13"):
+        narrative, check, facts = note(sample, "cpi-reaction", day)
+        for s in ("^IXIC", "^GSPC", "^DJI"):
+            p = f"{s.strip('^')}.cpi.release"
+            said = section(narrative, "Against past release days")
+            if abs(facts.value(f"{p}.day")) <= facts.value(f"{p}.avg_abs") * 1.1 and facts.value(f"{p}.rank") > 3 and facts.value(f"{p}.share_smaller") < 0.9:
+                assert "more than on most" not in said.split(LABELS[s])[-1].split(".")[0], (day, s, said)
+
+
+def test_the_monthly_counts_are_told_only_when_lopsided(sample):
+    narrative, check, facts = note(sample, "monthly-review", "2018-12-31")
+    assert check.ok and section(narrative, "Month by month") == ""  # seven, eight and seven of 12: no news
+    assert "of the month's" not in section(narrative, "Best and worst days")
+    assert [facts.value(f"{k}.month.up_days") for k in ("IXIC", "GSPC", "DJI")] == [10, 7, 8]
+    narrative, check, facts = note(sample, "monthly-review", "2017-12-29")  # the Dow up in every month of 2017 but one? its count says
+    ups = [facts.value(f"{k}.months.up") for k in ("IXIC", "GSPC", "DJI")]
+    assert (section(narrative, "Month by month") != "") == any(u >= 10 or u <= 2 for u in ups)

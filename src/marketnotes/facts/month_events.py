@@ -8,10 +8,11 @@ Frames in, facts out, no I/O. Per index, `<KEY>.month.` prefix:
   (`ret`, `date` of its last session) and `since` the last earlier week as good (bad), or
   `data_start` when none in the data;
 - `first_correction` / `first_bear` (date): the first close 10% (20%) below the record
-  close of the drawdown the index is in at the as-of -- the true date it crossed the line,
-  which may be before the month (the S&P 500 first closed in a correction on Nov. 23, 2018)
-  -- and `prev_correction` (date) the last close in a correction before that drawdown began
-  ("its first correction since 2011");
+  close of the drawdown the index is in at the as-of (or the high its regime is measured
+  from, when later: a correction inside a bull market that has not regained its record) -- the true date it crossed the line,
+  which may be before the month (the S&P 500 first closed in a correction on Nov. 23, 2018).
+  No "first correction since": over data that starts after an index's record (the Nasdaq
+  in 1999) the last earlier close 10% below the data's high is no correction at all;
 - `milestone.level`, `.date`, `.margin` (its close against the level), and `.since` (or `.first` = 1 when never above in the data):
   the month's rarest round level crossed upwards ("closed above 19,000 for the first time");
 - `records` (count): record closes in the month, and `last_record` (date);
@@ -91,17 +92,17 @@ def _weeks(table, p, label, symbol, history: pd.Series, start, as_of) -> None:
 def _thresholds(table, p, label, symbol, history: pd.Series) -> None:
     values = history.to_numpy(dtype=float)
     peaks = np.maximum.accumulate(values)
-    record = int(np.flatnonzero(values == peaks)[-1])  # the drawdown the index is in began at its last record close
-    down = values / peaks - 1
+    record = int(np.flatnonzero(values == peaks)[-1])  # the drawdown the index is in began at its last record close ...
+    peak = table.value(f"{p.split('.')[0]}.regime.peak.date")  # ... or at the high its regime is measured from (a bull market's)
+    if peak is not None and pd.Timestamp(peak) in history.index and history.index.get_loc(pd.Timestamp(peak)) > record:
+        record = int(history.index.get_loc(pd.Timestamp(peak)))
+        peaks = np.maximum.accumulate(np.where(np.arange(len(values)) >= record, values, 0.0))
+    down = values / np.where(peaks > 0, peaks, np.nan) - 1
     for name, line in LINES.items():
         hits = np.flatnonzero(down[record:] <= -line)
         if len(hits):
             at = history.index[record + int(hits[0])]
             table.add(f"{p}.first_{name}", at, "date", f"{label}: first close {line:.0%} or more below its {history.index[record].date()} high", history.index[record], at, symbol)
-    if f"{p}.first_correction" in table:
-        before = np.flatnonzero(down[:record] <= -LINES["correction"])
-        if len(before):
-            table.add(f"{p}.prev_correction", history.index[before[-1]], "date", f"{label}: its last close in a correction before this drawdown", end=history.index[before[-1]], symbol=symbol)
 
 
 def _milestone(table, p, label, symbol, history: pd.Series, start) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from marketnotes.calendar import nyse
+from marketnotes.facts.closures import add_closure_facts
 from marketnotes.facts.extremes import _add_day_since, daily_returns
 from marketnotes.facts.month_events import add_month_events
 from marketnotes.facts.table import FactTable, key_of
@@ -104,3 +105,4 @@ def add_months_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp
     first = next((table[f"{key_of(s)}.month.ret"] for s in closes.columns if f"{key_of(s)}.month.ret" in table), None)
     if first is not None:
         table.add("month.start", first.start, "date", "the close the month's returns are measured from (the previous month's last session)", end=first.start)
+        add_closure_facts(table, closes.loc[:as_of].dropna(how="all").index, pd.Timestamp(first.start), as_of)  # the four sessions after Sept. 11, 2001

@@ -45,6 +45,11 @@ def release_moves(closes: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestam
     if mine.empty or panel.empty:
         return pd.DataFrame(columns=[*closes.columns, "label"])
     sessions = event_sessions(panel.index, mine["date"])
+    # a release on a day the market was shut (Good Friday, April 14, 2017) moved no session of
+    # its own: left out of the history, told only as the note's own release (`published`)
+    shut = mine.loc[sessions.index, "date"].to_numpy() != sessions.to_numpy()
+    shut[-1:] = False
+    sessions = sessions[~shut]
     labels = pd.Series(mine.loc[sessions.index, "label"].to_numpy(), index=sessions.to_numpy())
     labels = labels[~labels.index.duplicated(keep="last")]  # two releases on one session: the later names it
     out = pd.DataFrame(index=labels.index)
@@ -62,6 +67,9 @@ def add_release_facts(table: FactTable, closes: pd.DataFrame, events: pd.DataFra
     session, label = moves.index[-1], moves["label"].iloc[-1]
     table.add(f"{kind}.release.date", session, "date", f"session of the latest {kind} release on or before the as-of (the note's release)", end=session)
     table.add(f"{kind}.release.label", label, "text", f"the note's {kind} release", end=session)
+    published = pd.Timestamp(events.loc[(events["kind"] == kind) & (events["date"] <= as_of), "date"].iloc[-1])
+    if published != session and published < session:
+        table.add(f"{kind}.release.published", published, "date", f"the day the {label} came out, when the market was shut (its session is the next)", end=published)
     panel = closes.loc[:as_of]
     after = int((panel.index > session).sum())
     table.add(f"{kind}.release.sessions_after", after, "count", f"sessions from the {label} release to the as-of", session, as_of)
@@ -84,6 +92,7 @@ def _add_index(table: FactTable, symbol: str, series: pd.Series, moves: pd.Serie
     _add_day_since(table, p, name, symbol, series.loc[:session], day)
     if session < as_of:
         table.add(f"{p}.after", series.loc[as_of] / series.loc[session] - 1, "pct", f"{name} change from the close of the {label} release session to the as-of", session, as_of, symbol)
+        _add_biggest_after(table, p, name, symbol, series, session, as_of)
     if earlier.empty:
         return
     first, last = earlier.index[0], earlier.index[-1]
@@ -121,6 +130,22 @@ def _add_day_since(table: FactTable, p: str, name: str, symbol: str, series: pd.
         table.add(f"{p}.day_data_start", series.index[0], "date", f"{name}: the biggest one-day {word} since the data starts", series.index[0], series.index[-1], symbol)
 
 
+def _add_biggest_after(table: FactTable, p: str, name: str, symbol: str, series: pd.Series, session, as_of) -> None:
+    """The biggest one-day move (either way) after the release session, and since when none
+    was as big that way: a note written weeks later tells the crash in between (Aug. 8, 2011)."""
+    rets = series.loc[:as_of].pct_change(fill_method=None)
+    after = rets.loc[session:].iloc[1:].dropna()
+    if after.empty:
+        return
+    day = after.abs().idxmax()
+    pos, move = rets.index.get_loc(day), float(rets.loc[day])
+    table.add(f"{p}.after_big", move, "pct", f"{name}: its biggest one-day move after the release session", end=day, symbol=symbol)
+    table.add(f"{p}.after_big_date", day, "date", f"{name}: the session of that move", end=day, symbol=symbol)
+    hit = last_as_extreme(rets.to_numpy(), move, pos, 1 if move > 0 else -1) if move else None
+    if hit is not None:
+        table.add(f"{p}.after_big_since", rets.index[hit], "date", f"{name}: the last earlier session with a move as big that way", rets.index[hit], day, symbol)
+
+
 def _add_pair(table: FactTable, moves: pd.DataFrame, pair: tuple[str, str], session, kind: str, label: str) -> None:
     """The pair's reaction in points (lead minus lag), like the weekly note's daily gap."""
     lead, lag = pair
@@ -130,6 +155,9 @@ def _add_pair(table: FactTable, moves: pd.DataFrame, pair: tuple[str, str], sess
     names = f"{table.labels[lead]} minus {table.labels[lag]}"
     gap, earlier = float(gaps.loc[session]), gaps.loc[: session].iloc[:-1]
     table.add(f"rot.{kind}.release.gap", gap, "pts", f"{names} on the {label} release session, in points", end=session)
+    a, b = float(moves.loc[session, lead]), float(moves.loc[session, lag])
+    if a < 0 and b < 0:  # both fell: the one ahead "fell less", never "outperformed"
+        table.add(f"rot.{kind}.release.fall_gap", (abs(max(a, b)) - abs(min(a, b))) * 100, "pts", f"how much more the index that fell less fell than the other on the {label} release session, in points (negative: less)", end=session)
     if earlier.empty:
         return
     table.add(f"rot.{kind}.release.gap_avg", float(earlier.abs().mean()), "pts", f"{names}: average gap, either way, on the {len(earlier)} earlier release sessions, in points", earlier.index[0], earlier.index[-1])

@@ -22,7 +22,8 @@ from marketnotes.narrative.angles import years_between
 RARE_YEARS = 1.0
 SAME_MONTH_YEARS = 10.0  # "worst December since 1931" joins the lead from a decade back ...
 SAME_MONTH_OVER = 1.5  # ... and well past the month's own "worst month since"
-POINTS = ("^DJI",)  # desks quote the Dow in points (house style 8)
+POINTS = ("^DJI",)
+CLOSURE_YEARS = 50.0  # markets shut for days on end: the month's first fact  # desks quote the Dow in points (house style 8)
 
 
 def reach(facts: FactTable, p: str, since: str, start: str, at: str | None = None) -> float:
@@ -69,14 +70,16 @@ def drawdown(facts: FactTable, say, s: str, entered: bool, told_all: bool):
     k = key_of(s)
     if told_all or f"{k}.month.first_correction" not in facts or f"{k}.month.first_bear" in facts:
         return None
-    if facts.value(f"{k}.ath.below", 0) <= -0.1 or corrected_in_month(facts, s):
-        return say("corrected", s)
+    state = facts.value(f"{k}.regime.state")
+    if state == "correction" or (state not in ("bear", "correction") and corrected_in_month(facts, s) and facts.value(f"{k}.month.first_correction") > facts.value(f"{k}.ath.date", "")):
+        return say("corrected", s)  # a correction measured from the record close it fell from, or from its regime's peak
     return None
 
 
 def events(facts: FactTable, say, told: list[str]) -> list:
-    """The month's events section: rare weeks, round levels and records, the Dow's points."""
-    out = []
+    """The month's events: a closure of the market, rare weeks, round levels and records, the
+    Dow's points; each with its rarity in years (the planner puts the rarest in the lead)."""
+    out = [(say("closure"), CLOSURE_YEARS)] if "market.closure.sessions" in facts else []
     for side in ("worst", "best"):
         rare = {s: reach(facts, f"{key_of(s)}.month.week_{side}", "since", "data_start", facts.value(f"{key_of(s)}.month.week_{side}.date")) for s in told if f"{key_of(s)}.month.week_{side}.date" in facts}
         if not rare or max(rare.values()) < RARE_YEARS:

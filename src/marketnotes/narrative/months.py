@@ -23,6 +23,8 @@ RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when t
 LEAD_DAY_YEARS = 10.0  # a day of the month rarer than this (and than the headline's month) joins the lead
 LEAD_EVENT_YEARS = 5.0  # a month's event this rare (a first close above 19,000, a record point gain) joins the lead
 MAX_LEAD_EVENTS = 2
+UP_MONTHS_TOLD = (2, 10)  # up in two or fewer, or ten or more, of the last 12 months: worth a sentence
+UP_SHARE_TOLD = (0.25, 0.75)  # up in a quarter of the month's sessions or fewer, or three quarters or more
 FURTHER = 0.002  # an index that moved this much more than the headline's says so ("fell further, 17.7%")
 
 
@@ -89,19 +91,37 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
     lead += draft.keep(to_lead)
     days = _days(facts, say, told)
     # "the Dow's biggest one-day gain since 1933" is news of the month: the rarest such day joins the lead
-    top_day = max(days[1:], key=lambda d: d[1], default=None)
+    top_day = max((d for d in days if d[0] is not None and d[0].kind != "up_days"), key=lambda d: d[1], default=None)
     if top_day and top_day[1] >= LEAD_DAY_YEARS and top_day[1] > (rare[first] if angle == "extreme" else 0.0) and angle != "regime":
         lead += draft.keep([top_day[0]])
     counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
     sections = [
         Section("The month's events", draft.keep([*same[1:], *(sentence for sentence, _ in happened if sentence not in to_lead)])),
-        Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts else None])),
+        Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts and notable_months(facts, told) else None])),
         Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
         Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
         Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+def notable_months(facts: FactTable, told: list[str]) -> bool:
+    """"Of the past 12 months ... closed higher in seven" is news only at an extreme: an index
+    up in ten or more of them, or in two or fewer."""
+    ups = [facts.value(f"{key_of(s)}.months.up") for s in told]
+    return any(u is not None and (u >= UP_MONTHS_TOLD[1] or u <= UP_MONTHS_TOLD[0]) for u in ups)
+
+
+def notable_days(facts: FactTable, told: list[str]) -> bool:
+    """"Closed higher in N of the month's 19 sessions" only for a lopsided month: three sessions
+    in four up, or one in four."""
+    for s in told:
+        k = f"{key_of(s)}.month"
+        up, sessions = facts.value(f"{k}.up_days"), facts.value(f"{k}.sessions")
+        if up is not None and sessions and not UP_SHARE_TOLD[0] < up / sessions < UP_SHARE_TOLD[1]:
+            return True
+    return False
 
 
 def _since(facts: FactTable, s: str) -> str:
@@ -117,7 +137,7 @@ def _days(facts: FactTable, say, symbols: list[str]) -> list[tuple]:
     told = [s for s in symbols if f"{key_of(s)}.month.sessions" in facts]
     if not told:
         return []
-    out = [(say("up_days", told), 0.0)]
+    out = [(say("up_days", told), 0.0)] if notable_days(facts, told) else []
     for side, sign in (("best", 1), ("worst", -1)):
         prefixes = {s: f"{key_of(s)}.month.{side}" for s in told}
         moving = [s for s in told if facts.value(f"{prefixes[s]}.ret") * sign > 0]

@@ -32,6 +32,7 @@ KIND = "cpi"
 RARE_YEARS = 1.0  # a "since" that reaches back less than a year is not news
 SAME_MOVE = 0.1  # release days move an index "about as much as other days" within 10%
 EVEN_PTS = 0.5
+NOTABLE_GAP = 2.0  # a pair gap twice the release-day average is worth comparing with it
 TOP_SHARE = 0.9  # a move bigger than on nine release days in ten is told by its rank ("its 17th-biggest")
 TOP_RANK = 3  # and so is a top-three one against a short history
 HEADLINE_CHARS = 65
@@ -59,10 +60,16 @@ def superlative(rare: float, day_rare: float) -> str:
 
 
 def standing(facts: FactTable, p: str) -> str:
-    """'rank' ("the 17th-biggest"), else where the share of earlier release days it beat falls."""
+    """'rank' ("the 17th-biggest"), else where the share of earlier release days it beat falls;
+    a move within a tenth of the average release-day move is 'ordinary' whatever its share
+    (release-day moves are skewed: an average move beats most of them)."""
     if facts.value(f"{p}.rank") <= TOP_RANK or facts.value(f"{p}.share_smaller") >= TOP_SHARE:
         return "rank"
-    return next(word for edge, word in STANDINGS if facts.value(f"{p}.share_smaller") >= edge)
+    word = next(word for edge, word in STANDINGS if facts.value(f"{p}.share_smaller") >= edge)
+    size, avg = abs(facts.value(f"{p}.day")), facts.value(f"{p}.avg_abs")
+    if word == "more" and size <= avg * (1 + SAME_MOVE) or word in ("less", "least") and size >= avg * (1 - SAME_MOVE):
+        return "ordinary"
+    return word
 
 
 def alike(facts: FactTable, symbols: list[str]) -> bool:
@@ -126,6 +133,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     lead = draft.keep([
         say("fed_reaction", [first] if fed_when == "today" else who, KIND, change, fed_when, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0)) if fed_leads else None,
         say("lead_since", since, KIND) if late else None,
+        say("biggest_since_release", since[0], KIND) if late and _rare_since(facts, since[0]) else None,
         say("lead_pair", *pair, KIND) if pair_leads and not late else None,
         say("reaction", who, KIND, rd.stance(temp == "cool", facts.value(f"{key_of(who[0])}.{KIND}.release.day") > 0) if len(who) > 1 and temp else "", angle, "" if angle else rd.trend_word(facts), "morning" if fed_leads and fed_when == "release" else "" if len(who) > 1 else "day") if tie else None,
         say("fed", change, "release") if fed and fed_when == "release" and not fed_leads else None,
@@ -143,6 +151,12 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts or f"{KIND}.calendar.end" in facts else None])),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
+
+
+def _rare_since(facts: FactTable, s: str) -> bool:
+    """Whether the biggest day after the release reaches back a year ("since December 2008")."""
+    p = f"{key_of(s)}.{KIND}.release"
+    return f"{p}.after_big_since" in facts and years_between(facts.value(f"{p}.after_big_date"), facts.value(f"{p}.after_big_since")) >= RARE_YEARS
 
 
 def fitted(say, macro: str, *args):
@@ -213,7 +227,8 @@ def _history(facts: FactTable, say, symbols: list[str]) -> list:
     versus = ""
     if len(ratios) == len(ranked):
         versus = "same" if all(abs(r - 1) <= SAME_MOVE for r in ratios) else "more" if all(r > 1 + SAME_MOVE for r in ratios) else ""
-    out.append(say("typical", ranked, KIND, versus))
+    if versus == "more":  # "On an average release day ..." in every note was boilerplate: only when release days stand out
+        out.append(say("typical", ranked, KIND, versus))
     return out
 
 
@@ -221,6 +236,7 @@ def _pair(facts: FactTable, say, pair, gap_rare: float, told: bool) -> list:
     if not pair or f"rot.{KIND}.release.gap" not in facts:
         return []
     out = [] if told else [say("pair_release", *pair, KIND, gap_rare >= RARE_YEARS)]
-    if facts.value(f"rot.{KIND}.release.gap_avg", 0) >= EVEN_PTS:  # a typical gap under half a point is no gap
+    gap, avg = abs(facts.value(f"rot.{KIND}.release.gap")), facts.value(f"rot.{KIND}.release.gap_avg", 0)
+    if avg >= EVEN_PTS and gap >= NOTABLE_GAP * avg:  # the average gap is news only beside a gap far wider than it
         out.append(say("pair_typical", *pair, KIND, told))
     return out
