@@ -8,8 +8,8 @@ import pytest
 from conftest import REPO, run
 from marketnotes import pipeline
 from marketnotes.analysis import analyse
-from marketnotes.facts.catalogue import FAMILIES, family_of, grouped
-from marketnotes.narrative.left_out import left_out
+from marketnotes.facts.catalogue import FAMILIES, family_of, grouped, subject_keys
+from marketnotes.narrative.left_out import SECTIONS, left_out
 from marketnotes.narrative.stated import stated_in
 
 
@@ -24,14 +24,18 @@ def analysed(name, as_of=None):
      ("cpi.core.mom", "cpi"), ("session.date", "session"), ("GSPC.level_in_reach.level", "level_in_reach"), ("earnings.next.date", "earnings")],
 )
 def test_a_facts_family_is_read_from_its_id(fid, family):
-    assert family_of(fid) == family
+    assert family_of(fid) == family == family_of(fid, {"IXIC", "GSPC", "DJI"})
+
+
+def test_an_id_about_no_index_of_the_note_is_the_notes_own_family():
+    assert family_of("standings.ytd.changed", {"IXIC"}) == "standings" and family_of("VIX.ret.1w", {"IXIC", "VIX"}) == "ret"
 
 
 @pytest.mark.parametrize("name", ["demo", "cpi-reaction", "monthly-review"])
 def test_every_family_of_the_stock_notes_is_explained(name):
     """A family added to the facts without its line here fails: add it to facts/catalogue.py."""
     _, result = analysed(name)
-    families = grouped([f.id for f in result.facts])
+    families = grouped([f.id for f in result.facts], subject_keys(result.facts.labels))
     assert [f for f in families if f not in FAMILIES] == []
     assert list(families) == [f for f in FAMILIES if f in families]  # the catalogue's order
 
@@ -50,11 +54,11 @@ def test_already_stated_is_what_the_lint_would_call_a_repeat():
 def test_a_section_left_out_says_why():
     spec, result = analysed("demo")
     p = spec.params
-    assert dict(left_out(result.facts, result.narrative, p.symbols, p.rotation_pair)) == {
-        "Also this week": "no other news of the week reaches back two years or more beyond what the lead tells",
-        "Events": "no release in the note's week (the last: CPI release Dec. 12)",
-        "What to watch": "no release due within 7 days (next: CPI release Jan. 11, 2019) and no watched round level within reach of a close",
-    }
+    reasons = dict(left_out(result.facts, result.narrative, p.symbols, p.rotation_pair))
+    present = {s.title for s in result.narrative.sections}
+    assert set(reasons) == set(SECTIONS["weekly"]) - present and all(reasons.values())  # every section, shown or said why not
+    assert reasons["Events"] == "no release in the note's week (the last: CPI release Dec. 12)"
+    assert reasons["What to watch"] == "no release due within 7 days (next: CPI release Jan. 11, 2019) and no watched round level within reach of a close"
     spec, result = analysed("cpi-reaction", "2018-12-12")  # on the release day itself
     assert ("Since the release", "the note is on the release day: nothing has moved since it yet") in left_out(result.facts, result.narrative, spec.params.symbols, spec.params.rotation_pair)
 

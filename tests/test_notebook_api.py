@@ -76,7 +76,7 @@ def test_facts_frame_says_each_facts_family_and_where_the_prose_already_states_i
     assert frame.loc["IXIC.ret.1w", "family"] == "ret" and frame.loc["rot.spread.ytd", "family"] == "rot"
     assert frame.loc["IXIC.week_extreme.since", "family"] == "week_extreme" and frame.loc["cpi.next.date", "family"] == "cpi"
     assert frame.loc["IXIC.ret.1w", "stated"] == "lead" and frame.loc["IXIC.ret.1m", "stated"] == ""
-    assert frame.loc["rot.spread.ytd", "stated"] == "The rotation"
+    assert frame.loc["IXIC.week.worst.ret", "stated"] == "Leaders and laggards"
     with pytest.warns(EditorialLint, match=r"\[repeated-fact\] IXIC.ret.1w"):
         note.say("{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }}.")
     with warnings.catch_warnings(record=True) as caught:

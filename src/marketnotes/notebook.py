@@ -37,7 +37,7 @@ from marketnotes.data import PriceData, load_prices, make_source
 from marketnotes.errors import FactRejected, SayCheckFailed, TemplateError
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactTable, key_of
-from marketnotes.facts.catalogue import family_of
+from marketnotes.facts.catalogue import family_of, subject_keys
 from marketnotes.facts.moves import add_move_facts
 from marketnotes.facts.table import UNITS, iso
 from marketnotes.narrative import formats, said, write_note
@@ -290,9 +290,9 @@ class Note:
         stock prose already states the figure ("lead", a section), so citing it again would be
         a `repeated-fact` finding (narrative/stated.py); empty where it does not."""
         as_of = self.as_of.date()
-        stated = stated_in(self.analysis.narrative, self.analysis.facts)
+        stated, keys = stated_in(self.analysis.narrative, self.analysis.facts), subject_keys(self.analysis.facts.labels)
         rows = [
-            (f.id, f.value, f.unit, f.description, f.start, f.end, _written(f, as_of), f.id in self.added, family_of(f.id), stated.get(f.id, ""))
+            (f.id, f.value, f.unit, f.description, f.start, f.end, _written(f, as_of), f.id in self.added, family_of(f.id, keys), stated.get(f.id, ""))
             for f in self.analysis.facts
             if match in f.id
         ]

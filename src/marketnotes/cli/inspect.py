@@ -115,7 +115,7 @@ def print_catalogue(result) -> None:
     so an author sees which citations would be a repeated-fact finding."""
     import datetime as dt
 
-    from marketnotes.facts.catalogue import explain, grouped
+    from marketnotes.facts.catalogue import explain, grouped, subject_keys
     from marketnotes.narrative import formats
     from marketnotes.narrative.said import DEFAULT_FORMATS
     from marketnotes.narrative.stated import stated_in
@@ -123,7 +123,7 @@ def print_catalogue(result) -> None:
     facts, as_of = result.facts, dt.date.fromisoformat(result.facts.as_of)
     stated = stated_in(result.narrative, facts)
     table = Table("fact", "written", "unit", "already stated", "description", title=f"{len(facts)} facts; 'already stated': citing it again is a repeated-fact finding")
-    for family, ids in grouped([f.id for f in facts]).items():
+    for family, ids in grouped([f.id for f in facts], subject_keys(facts.labels)).items():
         table.add_row(f"[bold]{escape(family)}[/]", "", "", "", f"[italic]{escape(explain(family))}[/] ({len(ids)})")
         for fid in ids:
             fact = facts[fid]

@@ -10,6 +10,8 @@ wording; each fact's own description still says exactly what it is.
 
 from __future__ import annotations
 
+from marketnotes.facts.table import key_of
+
 FAMILIES: dict[str, str] = {
     "session": "the note's session: its date, and whether its calendar week is complete ('this week' or 'since last Friday')",
     "note": "which stock note this is (params note_kind): it decides which facts are computed",
@@ -37,24 +39,32 @@ FAMILIES: dict[str, str] = {
     "arc": "the phases of the rotation pair's recent story (The story so far): each leg's start, end and change",
     "rot": "the rotation pair: the ratio of lead to lag and the spread of their returns over each window",
     "rotday": "rotation days: one index up by the threshold while all the others fell",
+    "standings": "the year's standings: whether the leader, the laggard or the pair's lead changed this week, or its gap is the year's widest",
     "cpi": "CPI releases: the last and next dates, each index's move on release days and its rank, the reading",
     "fomc": "FOMC decisions: the last and next dates, and each index's move on the day",
     "month": "the calendar month: whether it is complete, each index's return in each of the last months",
     "months": "the monthly heat-table: months counted and months up",
 }
-NOTE_LEVEL = {"session", "note", "rot", "rotday", "month", "cpi", "fomc"}  # ids that start with their family
+NOTE_LEVEL = {"session", "note", "rot", "rotday", "standings", "month", "cpi", "fomc"}  # ids that start with their family
 EVENT_PARTS = {"last", "next", "calendar"}  # `<event>.last.date`: a calendar of your own (events: [x.csv])
 
 
-def family_of(fid: str) -> str:
+def family_of(fid: str, keys: set[str] | None = None) -> str:
     """The family of a fact id: `IXIC.ret.1w` -> ret, `rot.spread.ytd` -> rot,
-    `IXIC.cpi.release.rank` -> cpi, `earnings.next.date` -> earnings."""
+    `IXIC.cpi.release.rank` -> cpi, `earnings.next.date` -> earnings. With `keys` (the
+    note's index and series keys: `subject_keys`) an id not about one of them is the note's
+    own, whose first part is its family."""
     parts = fid.split(".")
-    if parts[0] in NOTE_LEVEL or len(parts) < 2:
+    if len(parts) < 2 or parts[0] in NOTE_LEVEL or (keys is not None and parts[0] not in keys):
         return parts[0]
     if parts[1] in EVENT_PARTS:
         return parts[0]
     return parts[1]
+
+
+def subject_keys(labels: dict[str, str]) -> set[str]:
+    """The keys ids start with for each labelled index or series (`^IXIC` -> IXIC)."""
+    return {key_of(symbol) for symbol in labels}
 
 
 def explain(family: str) -> str:
@@ -62,9 +72,9 @@ def explain(family: str) -> str:
     return FAMILIES.get(family, "")
 
 
-def grouped(ids: list[str]) -> dict[str, list[str]]:
+def grouped(ids: list[str], keys: set[str] | None = None) -> dict[str, list[str]]:
     """Ids by family, the families in the catalogue's order and then any others as met."""
     out: dict[str, list[str]] = {family: [] for family in FAMILIES}
     for fid in ids:
-        out.setdefault(family_of(fid), []).append(fid)
+        out.setdefault(family_of(fid, keys), []).append(fid)
     return {family: found for family, found in out.items() if found}

@@ -14,7 +14,7 @@ import datetime as dt
 
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative import angles, formats
-from marketnotes.narrative.compose import MIN_ARC_SESSIONS, WATCH_DAYS
+from marketnotes.narrative.sections import MIN_ARC_SESSIONS, WATCH_DAYS
 from marketnotes.narrative.model import Narrative
 from marketnotes.narrative.words import weekdays_between
 
@@ -50,7 +50,11 @@ def _why(title: str, kind: str, facts: FactTable, symbols: list[str], pair, cite
     if title == "The rotation":
         if not pair:
             return "the params name no rotation pair"
-        return ALREADY if facts.value("rotday.week.leader") else "no rotation day this week, and the pair's gap was told elsewhere or too small to tell"
+        if facts.value("rotday.week.leader"):
+            return ALREADY
+        if "standings.pair.changed" in facts and not facts.value("standings.pair.changed") and not facts.value("standings.pair.widest"):
+            return "no rotation day this week, and the pair's lead this year neither changed hands nor reached its widest"
+        return "no rotation day this week, and the pair's gap was told elsewhere or too small to tell"
     if title == "Events":
         return _events(facts, symbols, cited)
     if title == "What to watch":
