@@ -114,3 +114,12 @@ def test_an_index_within_a_point_of_a_correction_says_so(note):
     records = next(s for s in note("2018-10-26").sections if s.title == "Records and drawdowns")
     near = [s for s in records.sentences if s.kind == "near_line"]
     assert len(near) == 1 and "GSPC.regime.drawdown" in near[0].facts and "within a point of a correction" in near[0].text
+
+
+def test_the_same_message_about_several_indices_is_one_sentence(note):
+    """2016-11-11: the S&P 500's and the Nasdaq's nine-session losing streaks both ended on
+    Monday; 2009-03-13: the S&P 500 and the Nasdaq closed at their lowest in years on Monday."""
+    streaks = [s for s in note("2016-11-11").all_sentences() if {"GSPC.streak.ended", "IXIC.streak.ended"} <= set(s.facts)]
+    assert len(streaks) == 1 and streaks[0].kind == "lead_streak_end_group"
+    lows = [s for s in note("2009-03-13").all_sentences() if {"GSPC.week.low.value", "IXIC.week.low.value"} <= set(s.facts)]
+    assert len(lows) == 1 and lows[0].kind == "lead_week_level_group"

@@ -127,7 +127,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
         out[0] = say("lead_big_days", top.symbol)
         told.remove(twin)
     # each index's news together: the top angle's index right after it, the rest after the week's moves
-    extra = [_merged(a, told) for a in told[1:] if not _merged_away(a, told)]
+    extra, spare = _grouped(facts, [_merged(a, told) for a in told[1:] if not _merged_away(a, told)], spare)
     order = list(dict.fromkeys([top.symbol, first, *(t.symbol for t in told)]))
     extra.sort(key=lambda a: order.index(a.symbol))
     own_index = [say(f"lead_{a.kind}", *a.args) for a in extra if a.symbol == top.symbol and out and not own]
@@ -135,6 +135,30 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     # a lead is a paragraph, not the week's log: what does not fit follows it
     also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
     return out[:1] + own_index + out[1:] + rest[:LEAD_EXTRAS], also
+
+
+GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
+          "streak_end": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.streak.ended") > 0, facts.value(f"{key_of(a.symbol)}.streak.ended_date"))}
+
+
+def _grouped(facts: FactTable, extra: list[angles.Angle], spare: list[angles.Angle]) -> tuple[list[angles.Angle], list[angles.Angle]]:
+    """The same message about several indices is one sentence: two indices' lowest closes in
+    years on the same Monday, two streaks that ended the same day. A spare angle (for "Also
+    this week") joins a lead angle it matches."""
+    by: dict[tuple, list[angles.Angle]] = {}
+    for a in [*extra, *spare]:
+        if a.kind not in GROUPS:
+            continue
+        by.setdefault((a.kind, GROUPS[a.kind](facts, a)), []).append(a)
+    merged: dict[int, angles.Angle] = {}
+    for (kind, sig), group in by.items():
+        if len(group) > 1:
+            symbols = tuple(dict.fromkeys(a.symbol for a in group))
+            args = (symbols, sig[0]) if kind == "week_level" else (symbols,)
+            merged[id(group[0])] = angles.Angle(f"{kind}_group", max(a.score for a in group), args, symbols[0])
+            merged.update({id(a): None for a in group[1:]})
+    keep = lambda items: [merged.get(id(a), a) for a in items if merged.get(id(a), a) is not None]  # noqa: E731
+    return keep(extra), keep(spare)
 
 
 def _extreme_reach(facts: FactTable, s: str) -> tuple:
