@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 
 from marketnotes import atomic, charts
 from marketnotes import preview as note_preview
+from marketnotes.cell_outputs import Recorder
 from marketnotes.charts import months as month_charts
 from marketnotes.charts import releases as release_charts
 from marketnotes.analysis import AUTHORED_FILE, Analysis, Authored, Said, analyse
@@ -125,7 +126,7 @@ class Note:
     authored: Authored = field(default_factory=Authored)
     added: dict[str, Cell] = field(default_factory=dict)  # fact id -> the cell that added it
     said_in: list[Cell] = field(default_factory=list)  # the cell of each of authored.said
-    shown: note_preview.Recorder | None = None  # each cell's output, for preview(); in a Jupyter session only
+    shown: Recorder | None = None  # each cell's output, for preview(); in a Jupyter session only
 
     def __post_init__(self) -> None:
         self.writer = said.writer_for(self.analysis.facts, self.analysis.narrative)
@@ -155,7 +156,7 @@ class Note:
         sidecar = Path(snapshot).parent / AUTHORED_FILE if snapshot else None
         note = cls(spec, prices, analysis, load_events(params.events), sidecar)
         if sidecar is None:  # a Jupyter session: record what each cell shows, for note.preview()
-            note.shown = note_preview.Recorder.install(current_cell, skip=(note_preview.Preview,))
+            note.shown = Recorder.install(current_cell, skip=(note_preview.Preview,))
         return note
 
     @property
