@@ -9,6 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import REPO, run
@@ -49,7 +50,7 @@ def script_and_expected(blocks, outputs: Path) -> tuple[str, list[tuple[str, lis
                 target = outputs / f"{len(expected)}.out"
                 lines.append(f"{command} > {shlex.quote(str(target))} 2>&1 || {{ echo 'exit '$?' from: '{shlex.quote(command)}; cat {shlex.quote(str(target))}; exit 1; }}")
                 expected.append((command, shown))
-        else:
+        elif lang != "python":  # the guide's notebook cells run on a kernel, below
             raise AssertionError(f"runnable {lang} block without file=: {body[:60]!r}")
     return "\n".join(lines) + "\n", expected
 
@@ -75,3 +76,24 @@ def test_the_guides_commands_run_as_written(tmp_path):
     for i, (command, shown) in enumerate(expected):
         printed = (outputs / f"{i}.out").read_text(encoding="utf-8").splitlines()
         assert len(printed) == len(shown) and all(matches(a, b) for a, b in zip(shown, printed, strict=True)), f"docs/templates.md shows another output for `{command}`:\n" + "\n".join(printed)
+
+
+@pytest.mark.slow
+def test_the_guides_cells_run_on_a_kernel(tmp_path):
+    """Sections 3-7 as a notebook: the skeleton's parameters cell (section 2 shows it with
+    `...`), then every runnable python block in order, on a python3 kernel; none fails, and
+    the chart cell shows what the guide says it shows."""
+    from nbclient import NotebookClient
+
+    from marketnotes.execute import KERNEL_ARGS
+    from marketnotes.skeleton import PARAMETERS
+
+    cells = [body for lang, _, body in runnable_blocks(GUIDE.read_text(encoding="utf-8")) if lang == "python"]
+    assert len(cells) >= 6 and cells[0].startswith("from marketnotes.notebook import Note")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(PARAMETERS)] + [nbformat.v4.new_code_cell(body) for body in cells]
+    NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=60, allow_errors=True, extra_arguments=KERNEL_ARGS, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [(c.source.splitlines()[0], o.evalue) for c in nb.cells for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    chart = next(o.data["text/plain"] for o in nb.cells[-1].outputs if o.output_type == "execute_result")
+    assert chart == "<Chart: The VIX soars 39.2% this week>"  # as section 7 says
