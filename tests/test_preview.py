@@ -17,6 +17,7 @@ from marketnotes.execute import KERNEL_ARGS
 LINTED = "note.say(\"{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }} in percent terms.\")"
 FAILING = "note.say(\"{{ the('^DJI', true) }} closed at 30.11.\")"
 PREVIEW = "note.preview()"  # the skeleton's last cell ends with it
+DISPLAYED = "from IPython.display import HTML, display\ndisplay(HTML('<p class=\"mn-prose\">Shown with display().</p>'))\nprint('Printed by the template.')"
 
 
 def page_of(bundle) -> str:
@@ -47,7 +48,7 @@ def lab(tmp_path_factory):
     assert run([sys.executable, "-m", "marketnotes", "templates", "new", str(template)], timeout=60).returncode == 0
     nb = nbformat.read(template, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if c.source.startswith("note.plot(")) + 1
-    nb.cells[at:at] = [nbformat.v4.new_code_cell(LINTED)]
+    nb.cells[at:at] = [nbformat.v4.new_code_cell(LINTED), nbformat.v4.new_code_cell(DISPLAYED)]
     assert nb.cells[-1].source.endswith(PREVIEW)  # the skeleton ends with the preview
     nbformat.write(nb, template)
     params = root / "params" / "vix.yaml"
@@ -78,6 +79,7 @@ def test_the_preview_is_the_page_render_publishes(lab):
     page = page_of(lab["bundles"][0])
     assert published_form(page) == published_form(published)
     assert "Volatility</h3>" in page and page.count("data:image/svg+xml;base64,") == 5  # four house charts and the VIX's
+    assert "Shown with display().</p>" in page and "Printed by the template." in page  # displayed and printed, as a render publishes them
     assert "mn-preview" not in published  # the template's own preview cell shows nothing in a render
 
 

@@ -28,22 +28,24 @@ class Shown:
     count: int | None
     line: str  # its first line
     order: int  # when it first ran: the page order of cells the notebook file does not have yet
-    data: dict = field(default_factory=dict)  # its result's mimebundle, as the kernel displayed it
-    metadata: dict = field(default_factory=dict)
+    outputs: list[dict] = field(default_factory=list)  # nbformat outputs, in order: what it printed (stdout is published, stderr is not), displayed, and its result
     error: str | None = None  # the one line it failed with: a render fails there
-    streams: list[tuple[str, str]] = field(default_factory=list)  # what it printed: stdout is published, stderr is not
 
 
 class _Tee:
     """A cell's sys.stdout or sys.stderr while it runs: everything goes on to the kernel's own
     stream (the cell's output in Lab) and is kept, as a render's notebook keeps it."""
 
-    def __init__(self, name: str, stream, kept: list[tuple[str, str]]):
+    def __init__(self, name: str, stream, kept: list[dict]):
         self._name, self._stream, self._kept = name, stream, kept
 
     def write(self, text: str) -> int:
         if text:
-            self._kept.append((self._name, text))
+            last = self._kept[-1] if self._kept else {}
+            if last.get("output_type") == "stream" and last["name"] == self._name:
+                last["text"] += text  # consecutive writes to one stream are one output, as the kernel sends them
+            else:
+                self._kept.append({"output_type": "stream", "name": self._name, "text": text})
         return self._stream.write(text)
 
     def __getattr__(self, attr: str):
@@ -51,25 +53,36 @@ class _Tee:
 
 
 class Recorder:
-    """Records what each cell showed (its result, from post_run_cell, and what it printed),
-    keyed by the cell, so a re-run cell replaces what it showed before. Installed once per
-    `Note.load`: a new load starts a new note, and the previous recorder is unregistered."""
+    """Records what each cell showed (what it printed and displayed while it ran, and its
+    result, from post_run_cell), keyed by the cell, so a re-run cell replaces what it showed
+    before. Installed once per `Note.load`: a new load starts a new note, and the previous
+    recorder is unregistered."""
 
     def __init__(self, cell_of: Callable[[], Any], skip: tuple[type, ...]):
         self.cell_of, self.skip, self.shown = cell_of, skip, {}
         self._order = itertools.count()
-        self._streams: list[tuple[str, str]] = []
+        self._kept: list[dict] = []
         self._saved: tuple | None = None
 
     def before(self, info) -> None:
-        """pre_run_cell: keep what the cell prints, passing it on."""
-        self._streams = []
-        self._saved = (sys.stdout, sys.stderr)
-        sys.stdout, sys.stderr = _Tee("stdout", sys.stdout, self._streams), _Tee("stderr", sys.stderr, self._streams)
+        """pre_run_cell: keep what the cell prints and displays, passing it on."""
+        self._kept = kept = []
+        pub = get_ipython().display_pub
+        self._saved = (sys.stdout, sys.stderr, pub, pub.publish)
+        sys.stdout, sys.stderr = _Tee("stdout", sys.stdout, kept), _Tee("stderr", sys.stderr, kept)
+        original = pub.publish
+
+        def publish(data, metadata=None, *args, **kwargs):
+            if not kwargs.get("update"):
+                kept.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
+            return original(data, metadata, *args, **kwargs)
+
+        pub.publish = publish
 
     def _restore(self) -> None:
         if self._saved is not None:
-            sys.stdout, sys.stderr = self._saved
+            sys.stdout, sys.stderr, pub, publish = self._saved
+            pub.publish = publish
             self._saved = None
 
     @classmethod
@@ -97,22 +110,12 @@ class Recorder:
         error = result.error_before_exec or result.error_in_exec
         before = self.shown.pop(cell.key, None)
         order = before.order if before else next(self._order)
-        shown = Shown(cell.key, cell.count, cell.line, order, streams=_joined(self._streams))
+        shown = Shown(cell.key, cell.count, cell.line, order, list(self._kept))
         if error is not None:
             lines = error._render_traceback_() if hasattr(error, "_render_traceback_") else [f"{type(error).__name__}: {error}"]
             shown.error = " ".join(lines)
         elif value is not None:
-            shown.data, shown.metadata = get_ipython().display_formatter.format(value)
-        if shown.error or shown.data or shown.streams:
+            data, metadata = get_ipython().display_formatter.format(value)
+            shown.outputs.append({"output_type": "execute_result", "data": data, "metadata": metadata, "execution_count": cell.count})
+        if shown.error or shown.outputs:
             self.shown[cell.key] = shown
-
-
-def _joined(streams: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Consecutive writes to one stream as one output, as the kernel sends them."""
-    out: list[tuple[str, str]] = []
-    for name, text in streams:
-        if out and out[-1][0] == name:
-            out[-1] = (name, out[-1][1] + text)
-        else:
-            out.append((name, text))
-    return out

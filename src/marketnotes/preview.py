@@ -130,10 +130,7 @@ def build(note, recorder: Recorder) -> Preview:
     nb = nbformat.v4.new_notebook()
     for s in shown:
         if s.error is None:
-            outputs = [nbformat.v4.new_output("stream", name=name, text=text) for name, text in s.streams]
-            if s.data:
-                outputs.append(nbformat.v4.new_output("execute_result", s.data, metadata=s.metadata, execution_count=s.count))
-            nb.cells.append(nbformat.v4.new_code_cell(outputs=outputs))
+            nb.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.from_dict(o) for o in s.outputs]))
     page = to_html(nb, PageInfo.for_note(note.spec, note.prices.source, note.prices.ranges()), checked.facts)
     failed = [(cells.where(s.key, s.count), s.error) for s in shown if s.error is not None]
     params = note.spec.params
