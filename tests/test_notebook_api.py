@@ -83,6 +83,7 @@ def test_facts_frame_says_each_facts_family_and_where_the_prose_already_states_i
         warnings.simplefilter("always", EditorialLint)
         note.say("{{ the('^IXIC', true) }} had a {{ n('IXIC.ret.1m') }} {{ side('IXIC.ret.1m', 'gain', 'loss') }} over the month.")
     assert not [w for w in caught if "[repeated-fact]" in str(w.message)]
+    assert note.facts_frame("IXIC.ret.1m").set_index("id").loc["IXIC.ret.1m", "stated"] == "your paragraph"  # now the template has said it
 
 
 def test_an_added_fact_is_cited_by_say_and_marked_in_the_frame(note):

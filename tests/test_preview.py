@@ -17,6 +17,7 @@ from marketnotes.execute import KERNEL_ARGS
 LINTED = "note.say(\"{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }} in percent terms.\")"
 FAILING = "note.say(\"{{ the('^DJI', true) }} closed at 30.11.\")"
 PREVIEW = "note.preview()"  # the skeleton's last cell ends with it
+STATED = 'note.facts_frame("VIX.close").stated.iloc[0]'
 DISPLAYED = "from IPython.display import HTML, display\ndisplay(HTML('<p class=\"mn-prose\">Shown with display().</p>'))\nprint('Printed by the template.')"
 
 
@@ -62,7 +63,7 @@ def lab(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr
 
     session = root / "session.ipynb"
-    nb.cells += [nbformat.v4.new_code_cell(FAILING), nbformat.v4.new_code_cell(PREVIEW)]
+    nb.cells += [nbformat.v4.new_code_cell(FAILING), nbformat.v4.new_code_cell(PREVIEW), nbformat.v4.new_code_cell(STATED)]
     nbformat.write(nb, session)  # saved, as JupyterLab saves before and while it runs
     nb = nbformat.read(session, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=120, startup_timeout=60, allow_errors=True, extra_arguments=KERNEL_ARGS, resources={"metadata": {"path": str(root)}})
@@ -70,7 +71,9 @@ def lab(tmp_path_factory):
     numbers = {name: next(i for i, c in enumerate(nb.cells, start=1) if c.source == src) for name, src in (("linted", LINTED), ("failing", FAILING))}
     previews = [c for c in nb.cells if c.source.endswith(PREVIEW)]
     bundles = [next(o.data for o in c.outputs if o.output_type == "execute_result") for c in previews]
-    return {"root": root, "render": proc.stdout, "bundles": bundles, "numbers": numbers, "folder": root / "reports" / "2018-12-21" / "vix"}
+    numbers["say"] = next(i for i, c in enumerate(nb.cells, start=1) if c.source.startswith("note.say(\"{{ the('^VIX'"))
+    stated = next(o.data["text/plain"] for o in nb.cells[-1].outputs if o.output_type == "execute_result")
+    return {"root": root, "render": proc.stdout, "bundles": bundles, "numbers": numbers, "stated": stated, "folder": root / "reports" / "2018-12-21" / "vix"}
 
 
 @pytest.mark.slow
@@ -105,3 +108,8 @@ def test_a_failing_cell_is_named_and_left_out_of_the_page(lab):
     assert lines[1] == f"  cell {n} FAILED (a render stops here): SayCheckFailed: unsourced number '30.11.' in: 'The Dow closed at 30.11.' (numbers, dates and move verbs come only from facts: {{{{ n('ID') }}}}, {{{{ move('ID') }}}}; note.facts_frame() lists the ids)"
     assert "color:#b42318" in after["text/html"]  # the summary shows red
     assert published_form(page_of(after)) == published_form(page_of(lab["bundles"][0]))
+
+
+@pytest.mark.slow
+def test_facts_the_templates_own_paragraph_stated_are_marked_with_its_cell(lab):
+    assert lab["stated"] == f"'cell {lab['numbers']['say']}'"  # VIX.close, said by the skeleton's VIX paragraph

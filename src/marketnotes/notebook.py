@@ -288,10 +288,13 @@ class Note:
         """Every fact a sentence can cite (ids containing `match`): `written` is how `n(id)`
         writes it, `added` marks the template's own facts, `family` groups them (the
         catalogue: `marketnotes facts --list`, facts/catalogue.py), and `stated` says where the
-        stock prose already states the figure ("lead", a section), so citing it again would be
-        a `repeated-fact` finding (narrative/stated.py); empty where it does not."""
+        note already states the figure ("lead", a section, or a cell of the template's own that
+        said it), so citing it again would be a `repeated-fact` finding (narrative/stated.py);
+        empty where it does not."""
         as_of = self.as_of.date()
-        stated, keys = stated_in(self.analysis.narrative, self.analysis.facts), subject_keys(self.analysis.facts.labels)
+        cells = note_preview.Numbering()
+        own = [(cells.where(c.key, c.count) if c.count is not None else "your paragraph", p.html) for p, c in zip(self.authored.said, self.said_in, strict=True) if p.kind == "say"]
+        stated, keys = stated_in(self.analysis.narrative, self.analysis.facts, own), subject_keys(self.analysis.facts.labels)
         rows = [
             (f.id, f.value, f.unit, f.description, f.start, f.end, _written(f, as_of), f.id in self.added, family_of(f.id, keys), stated.get(f.id, ""))
             for f in self.analysis.facts
