@@ -115,3 +115,20 @@ def test_a_side_span_states_the_sign_of_its_fact_from_a_known_pair(notes):
     assert check_html(span.format("above", "below", "below"), facts).ok
     assert "contradicts DJI.ret.1w" in check_html(span.format("above", "below", "above"), facts).problems[0]
     assert "known pair" in check_html(span.format("below", "below", "below"), facts).problems[0]
+
+
+def test_a_figure_said_of_several_facts_is_checked_against_each():
+    """"ended nine-session losing streaks ... for both": one figure cites both streaks, and a
+    sentence where only one of them was nine sessions fails."""
+    import dataclasses
+
+    from marketnotes.facts.table import FactTable
+    from marketnotes.narrative.check import check_html
+
+    facts = FactTable("2016-11-11", {"^GSPC": "S&P 500", "^IXIC": "Nasdaq"})
+    facts.add("GSPC.streak.ended", -9, "count", "", symbol="^GSPC")
+    facts.add("IXIC.streak.ended", -9, "count", "", symbol="^IXIC")
+    both = '<span data-fact="GSPC.streak.ended IXIC.streak.ended" data-fmt="count">nine</span>-session losing streaks'
+    assert check_html(both, facts).ok
+    facts.facts["IXIC.streak.ended"] = dataclasses.replace(facts["IXIC.streak.ended"], value=-8)
+    assert not check_html(both, facts).ok

@@ -75,11 +75,20 @@ def test_without_a_known_record_the_prose_says_peak_not_record(prices):
 
 
 def test_a_record_inside_the_data_makes_records_honest_from_that_day(prices):
-    """The S&P 500's sample starts in January 1999, below its December 1998 record; from its
-    record of March 24, 2000 (bundled) the file's high is the all-time high."""
-    assert facts_from(prices, "1999-01-04", "1999-07-16").value("GSPC.history.records") == 0
-    f = facts_from(prices, "1999-01-04", "2000-03-24")
+    """A file from June 1999 (after the Dec. 29, 1998 record was beaten, before the March 2000
+    one): records are unknown until the bundled record of March 24, 2000 is in the data; from
+    then the file's high is the all-time high."""
+    assert facts_from(prices, "1999-06-01", "1999-07-16").value("GSPC.history.records") == 0
+    f = facts_from(prices, "1999-06-01", "2000-03-24")
     assert f.value("GSPC.history.records") == 1 and f.value("GSPC.ath.today") == 1
+
+
+def test_the_sample_knows_the_1998_records_it_starts_after(prices):
+    """The sample's S&P 500 starts on Jan. 4, 1999 at 1,228.10, below the Dec. 29, 1998 record
+    of 1,241.81: that day is no record, Jan. 5 (1,244.78) is, and records are told from the start."""
+    f = facts_from(prices, "1999-01-04", "1999-01-04")
+    assert f.value("GSPC.history.records") == 1 and f.value("GSPC.ath.date") == "1998-12-29" and f.value("GSPC.ath.today") == 0
+    assert facts_from(prices, "1999-01-04", "1999-01-05").value("GSPC.ath.today") == 1
 
 
 def test_a_params_record_is_used_and_checked():

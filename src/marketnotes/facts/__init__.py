@@ -12,7 +12,7 @@ import pandas as pd
 from marketnotes.facts.arc import add_arc_facts
 from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
-from marketnotes.facts.history import KnownRecord, add_history_facts, record_basis
+from marketnotes.facts.history import KnownRecord, add_first_ever, add_history_facts, record_basis
 from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts
@@ -77,6 +77,7 @@ def compute_facts(
         high = highs[symbol] if highs is not None and symbol in highs else None
         add_peak_facts(table, symbol, series, as_of, high, basis)
         add_milestone_facts(table, symbol, series, as_of)
+        add_first_ever(table, symbol, basis)
         add_whipsaw_facts(table, symbol, series, as_of)
         add_regime_facts(table, symbol, series, as_of, basis)
         add_trend_facts(table, symbol, series, as_of)

@@ -2,7 +2,7 @@
 
 A file that starts in 2010 cannot say whether a close is a record: the S&P 500's record of
 Oct. 9, 2007 is not in it. It can, when it is told that record: a known record close before
-the data's first session, still standing then (it was not beaten until `until`), is the floor
+the data's first session, still standing then (first beaten on `until`, that session or later), is the floor
 every later close must beat to be a record. A known record close *inside* the data works the
 other way: it proves the data's running high is the all-time high from that session on (the
 S&P 500's 1,527.46 of March 24, 2000 for a file that starts in January 1999).
@@ -54,7 +54,7 @@ def record_basis(series: pd.Series, complete: bool, known: tuple[KnownRecord, ..
     start = series.index[0]
     if complete:
         return RecordBasis(start)
-    standing = [r for r in known if r.date < start and r.until is not None and r.until > start]
+    standing = [r for r in known if r.date < start and r.until is not None and r.until >= start]
     if standing:
         latest = max(standing, key=lambda r: r.date)
         return RecordBasis(start, latest.close, latest.date)
@@ -81,3 +81,15 @@ def add_history_facts(table: FactTable, symbol: str, series: pd.Series, as_of: p
     if basis.floor_date is not None:
         table.add(f"{key}.history.prior_record.value", basis.floor, "level", f"{label} record close before the data starts (a known record)", end=basis.floor_date, symbol=symbol)
         table.add(f"{key}.history.prior_record.date", basis.floor_date, "date", f"date of {label}'s record close before the data starts", end=basis.floor_date, symbol=symbol)
+
+
+def add_first_ever(table: FactTable, symbol: str, basis: RecordBasis) -> None:
+    """`{k}.milestone.first_ever`: a first close above a round level in data that starts late is
+    the first ever when the level is above the record that stood when the data starts (the
+    Nasdaq's first close above 3,000 in November 1999, on data from January 1999)."""
+    key = key_of(symbol)
+    p = f"{key}.milestone"
+    if f"{p}.data_start" not in table or basis.floor_date is None or table.value(f"{p}.margin", 0) <= 0:
+        return
+    if table.value(f"{p}.level") > basis.floor:
+        table.add(f"{p}.first_ever", 1, "count", f"{table.labels[symbol]}: its first close ever above the level (above the record close before the data)", basis.floor_date, table.value(f"{p}.date"), symbol)

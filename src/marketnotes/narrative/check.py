@@ -116,7 +116,8 @@ def check_html(markup: str, facts: FactTable, context: str | None = None) -> Che
             result.problems.append(f"{span.text!r} cites unknown fact {missing[0]}")
         elif "data-fmt" in span.attrs:
             result.numbers += 1
-            _check_number(result, span, facts[fids[0]].value, fids[0], as_of)
+            for fid in fids:  # a figure true of several facts ("for both") is checked against each
+                _check_number(result, span, facts[fid].value, fid, as_of)
         elif "data-word" in span.attrs:
             result.words += 1
             _check_word(result, span, facts, fids)

@@ -130,8 +130,9 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     extra, spare = _grouped(facts, [_merged(a, told) for a in told[1:] if not _merged_away(a, told)], spare)
     order = list(dict.fromkeys([top.symbol, first, *(t.symbol for t in told)]))
     extra.sort(key=lambda a: order.index(a.symbol))
-    own_index = [say(f"lead_{a.kind}", *a.args) for a in extra if a.symbol == top.symbol and out and not own]
-    rest = [say(f"lead_{a.kind}", *a.args) for a in extra if not (a.symbol == top.symbol and out and not own)]
+    mine = [a for a in extra if a.symbol == top.symbol and a.kind in SINGLE_INDEX and out and not own]  # "It" follows them
+    own_index = [say(f"lead_{a.kind}", *a.args) for a in mine]
+    rest = [say(f"lead_{a.kind}", *a.args) for a in extra if a not in mine]
     # a lead is a paragraph, not the week's log: what does not fit follows it
     also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
     return out[:1] + own_index + out[1:] + rest[:LEAD_EXTRAS], also

@@ -128,7 +128,7 @@ def sub_threshold(parsed, facts, closes):
     return [
         Finding("sub-threshold", p.text, f"a gap of {s.text} points is not worth stating")
         for p in parsed for s in p.spans
-        if s.attrs.get("data-fmt") == "pts1" and abs(float(facts.value(s.attrs["data-fact"], 0) or 0)) < 0.5
+        if s.attrs.get("data-fmt") == "pts1" and abs(float(facts.value(s.attrs["data-fact"].split()[0], 0) or 0)) < 0.5
     ]
 
 
@@ -151,10 +151,11 @@ def repeated_fact(parsed, facts, closes):
             continue
         for s in p.spans:
             if "data-fmt" in s.attrs and s.attrs["data-fmt"] in ("pct1", "pct0", "pts1", "level", "count", "ordinal"):
-                said = statement(facts[s.attrs["data-fact"]], s.text)
-                if said in seen and seen[said] != p.text:
-                    out.append(Finding("repeated-fact", p.text, f"{s.attrs['data-fact']} ({s.text}) was already stated in {seen[said]!r}"))
-                seen.setdefault(said, p.text)
+                for fid in s.attrs["data-fact"].split():  # "nine-session streaks ... for both" states each
+                    said = statement(facts[fid], s.text)
+                    if said in seen and seen[said] != p.text:
+                        out.append(Finding("repeated-fact", p.text, f"{fid} ({s.text}) was already stated in {seen[said]!r}"))
+                    seen.setdefault(said, p.text)
     return out
 
 

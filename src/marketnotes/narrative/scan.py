@@ -17,7 +17,7 @@ from marketnotes.narrative.angles import Angle, rarity, size, years_between
 
 MIN_MILESTONE_YEARS = 0.5  # "the first close above 10,000 since" half a year or more
 # a first close ever past a level: by how round it is ("5,000" among the hundreds)
-FIRST_CROSSING = {10: 3.0, 5: 2.0, 1: 1.5}
+FIRST_CROSSING = {10: 7.0, 5: 4.0, 1: 1.5}  # a first close ever above 5,000 leads the week; above 9,900 barely counts
 FIRST_IN_SHORT_DATA = 0.8  # "above 1,700 for the first time since at least 1999" is weak news
 ROUND_BONUS = {10: 1.0, 5: 0.5, 1: 0.0}
 WHIPSAW_BASE = 2.0
@@ -50,8 +50,8 @@ def _milestone(facts: FactTable, s: str) -> list[Angle]:
         return [Angle("milestone", years + ROUND_BONUS[r], (s,), s)]
     # a first close past a level in data that starts after the index did is told as "since
     # at least 1999" (phrasebook), never as "for the first time"
-    complete = facts.value(f"{key_of(s)}.history.complete") == 1
-    return [Angle("milestone", FIRST_CROSSING[r] if complete or r > 1 else FIRST_IN_SHORT_DATA, (s,), s)]
+    ever = facts.value(f"{key_of(s)}.history.complete") == 1 or f"{p}.first_ever" in facts  # facts/history.py
+    return [Angle("milestone", FIRST_CROSSING[r] if ever or r > 1 else FIRST_IN_SHORT_DATA, (s,), s)]
 
 
 def whipsaw_days(facts: FactTable, s: str) -> list[str]:

@@ -58,9 +58,10 @@ class Writer:
         return dt.date.fromisoformat(self.facts.as_of)
 
     def _span(self, fid: str, text: str, **attrs: str) -> Markup:
-        if fid not in self.facts:
-            raise KeyError(f"template asked for missing fact {fid}")
-        self.used.append(fid)
+        for one in fid.split():
+            if one not in self.facts:
+                raise KeyError(f"template asked for missing fact {one}")
+            self.used.append(one)
         extra = "".join(f' data-{k}="{escape(v)}"' for k, v in attrs.items())
         return Markup(f'<span data-fact="{escape(fid)}"{extra}>{escape(text)}</span>')
 
@@ -70,6 +71,29 @@ class Writer:
         if fmt in formats.NUMERIC:
             self.numbers.append(statement(self.facts[fid], text))
         return self._span(fid, text, fmt=fmt)
+
+    def n_all(self, fids: list[str], fmt: str) -> Markup:
+        """One figure true of several facts ("nine-session losing streaks ... for both"): every
+        fact must write the same text, and the span cites them all, so the check verifies each."""
+        texts = {formats.render(self.facts.value(f), fmt, self.as_of) for f in fids}
+        if len(texts) != 1:
+            raise ValueError(f"n_all: {fids} do not read alike as {fmt}: {sorted(texts)}")
+        text = texts.pop()
+        if fmt in formats.NUMERIC:
+            self.numbers.extend(statement(self.facts[f], text) for f in fids)
+        return self._span(" ".join(fids), text, fmt=fmt)
+
+    def since_all(self, symbols: list[str], since: list[str], start: list[str]) -> Markup | None:
+        """"since July 2012" or "since at least 1999" when it is the same for every index (each
+        fact cited), else None: the sentence then names each index's own."""
+        if all(f in self.facts for f in since):
+            texts = {formats.render(self.facts.value(f), "era", self.as_of) for f in since}
+            return Markup("since ") + self.n_all(since, "era") if len(texts) == 1 else None
+        if all(f in self.facts for f in start) and not any(self.complete(s) for s in symbols):
+            firsts = [f"{key_of(s)}.history.start" for s in symbols]
+            if len({formats.render(self.facts.value(f), "year", self.as_of) for f in firsts}) == 1:
+                return Markup("since at least ") + self.n_all(firsts, "year")
+        return None
 
     def has(self, *fids: str) -> bool:
         return all(f in self.facts for f in fids)
@@ -227,7 +251,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
+        names = "n n_all since_all an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
@@ -251,6 +275,8 @@ def environment() -> Environment:
     )
     env.globals.update(key=key_of, running=RUNNING.__contains__)
     env.filters["rotday_id"] = lambda symbol: f"rotday.week.{key_of(symbol)}.ret"
+    env.filters["streak_id"] = lambda symbol: f"{key_of(symbol)}.streak.ended"
+    env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
     return env
 
 
