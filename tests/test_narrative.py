@@ -153,7 +153,7 @@ def test_the_best_day_since_the_thirties_leads_not_the_weekly_move(sample_note):
     n = sample_note("2008-10-17")
     # "surges", not "soars": the plain verb goes to the week's biggest day, the Nasdaq's 11.8%
     assert n.headline.text == "Dow surges 11.1% on Monday, best day since 1933"
-    assert n.lead[0].text.startswith("The Dow surged 11.1% on Monday, its biggest one-day gain since 1933, and sank 7.9% on Wednesday")
+    assert n.lead[0].text.startswith("The Dow surged 936.42 points, or 11.1%, on Monday, its biggest one-day gain since 1933, and sank 733.08 points, or 7.9%, on Wednesday")  # the Dow in points too
 
 
 def test_a_bear_market_and_a_correction_are_named(sample_note):

@@ -123,3 +123,9 @@ def test_the_same_message_about_several_indices_is_one_sentence(note):
     assert len(streaks) == 1 and streaks[0].kind == "lead_streak_end_group"
     lows = [s for s in note("2009-03-13").all_sentences() if {"GSPC.week.low.value", "IXIC.week.low.value"} <= set(s.facts)]
     assert len(lows) == 1 and lows[0].kind == "lead_week_level_group"
+
+
+def test_a_market_closure_before_the_week_is_told(note):
+    """2001-09-21: the first week after the four-session closure that followed Sept. 11."""
+    lead = note("2001-09-21").lead
+    assert any({"market.closure.sessions", "market.closure.reopened"} <= set(s.facts) for s in lead)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from marketnotes.facts.arc import add_arc_facts
+from marketnotes.facts.closures import add_closure_facts
 from marketnotes.facts.events import add_event_facts, event_study
 from marketnotes.facts.extremes import add_day_extremes
 from marketnotes.facts.history import KnownRecord, add_first_ever, add_history_facts, record_basis
 from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
-from marketnotes.facts.moves import add_move_facts
+from marketnotes.facts.moves import add_move_facts, window_start
 from marketnotes.facts.peaks import add_peak_facts
 from marketnotes.facts.policy import add_policy_facts, cpi_note_decision
 from marketnotes.facts.readings import add_reading_facts
@@ -89,6 +90,9 @@ def compute_facts(
         add_standings_facts(table, closes, as_of, config.pair)
     if events is not None and len(events):
         add_event_facts(table, closes, events, as_of)
+    anchor = window_start(closes.iloc[:, 0].dropna(), as_of, "1w")
+    if config.kind == "weekly" and anchor is not None:  # the stock notes add their own window's
+        add_closure_facts(table, closes.loc[:as_of].dropna(how="all").index, anchor, as_of)  # the week after Sept. 11, 2001
     add_kind_facts(table, closes, as_of, config, events, macro)
     return table
 

@@ -47,6 +47,9 @@ def add_day_extremes(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
     table.add(f"{key}.week.best.ret", week[best], "pct", f"{label} return on its best session of the week", end=best, symbol=symbol)
     table.add(f"{key}.week.worst.date", worst, "date", f"{label} worst session of the week", end=worst, symbol=symbol)
     table.add(f"{key}.week.worst.ret", week[worst], "pct", f"{label} return on its worst session of the week", end=worst, symbol=symbol)
+    moves = closes.loc[:as_of].diff()  # the Dow is quoted in points too: "fell 684.81 points, or 7.1%"
+    table.add(f"{key}.week.best.pts", float(moves.loc[best]), "points", f"{label} change in index points on its best session of the week", end=best, symbol=symbol)
+    table.add(f"{key}.week.worst.pts", float(moves.loc[worst]), "points", f"{label} change in index points on its worst session of the week", end=worst, symbol=symbol)
     if week[best] > 0:
         _add_day_since(table, f"{key}.week.best", label, symbol, rets, best, 1)
     if week[worst] < 0:

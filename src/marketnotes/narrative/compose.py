@@ -135,7 +135,8 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     rest = [say(f"lead_{a.kind}", *a.args) for a in extra if a not in mine]
     # a lead is a paragraph, not the week's log: what does not fit follows it
     also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
-    return out[:1] + own_index + out[1:] + rest[:LEAD_EXTRAS], also
+    closure = [say("week_closure")] if "market.closure.reopened" in facts else []  # the week's moves start after it
+    return out[:1] + closure + own_index + out[1:] + rest[:LEAD_EXTRAS], also
 
 
 GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
