@@ -24,10 +24,11 @@ from marketnotes.data.records import known_records
 from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
+from marketnotes.facts.moves import window_start
 from marketnotes.data.policy import with_policy
 from marketnotes.facts.policy import cpi_note_decision
 from marketnotes.facts.readings import release_in_window
-from marketnotes.narrative import CheckResult, Narrative, said, write_note
+from marketnotes.narrative import CheckResult, Narrative, said, series, write_note
 from marketnotes.narrative.check import StyleFinding, plain_text
 from marketnotes.spec import NoteSpec
 
@@ -65,11 +66,26 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.D
     """Facts, prose and the fact check; a failed check is an error unless `strict` is off."""
     events = note_events(spec) if events is None else events
     macro = note_macro(spec, events) if macro is _LOAD else macro
-    facts = compute_facts(prices.closes, spec.as_of, FactsConfig.from_params(spec.params, prices.complete, known_records(spec.params)), prices.highs, events, macro)
-    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
+    config = FactsConfig.from_params(spec.params, prices.complete, known_records(spec.params))
+    facts = compute_facts(prices.closes, spec.as_of, config, prices.highs, events, macro)
+    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair, last_week(spec, prices, config, events))
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)
     return Analysis(facts, narrative, check, macro)
+
+
+def last_week(spec: NoteSpec, prices: PriceData, config: FactsConfig, events: pd.DataFrame | None) -> series.Lead | None:
+    """What the weekly note for last week's close led with, so this one does not repeat it
+    (narrative/series.py): worked out from that week's own facts, the same for a note rendered
+    alone, from cron or in any order in a backfill."""
+    if spec.params.note_kind != "weekly":
+        return None
+    previous = window_start(prices.closes[spec.params.symbols[0]].dropna(), spec.as_of, "1w")
+    if previous is None or prices.closes.loc[previous].isna().any():
+        return None
+    highs = prices.highs.loc[:previous] if prices.highs is not None else None
+    facts = compute_facts(prices.closes.loc[:previous], previous, config, highs, events)
+    return series.last_week_lead(facts, spec.params.symbols, spec.params.rotation_pair)
 
 
 AUTHORED_FILE = "authored.json"  # written by the kernel beside the facts snapshot, read by the host

@@ -80,6 +80,12 @@ def read_note(folder: Path) -> NoteRecord | None:
 
 def headline_of(notebook: Path) -> str | None:
     """The text of the first `h2.mn-headline` among the notebook's HTML outputs."""
+    return text_of(notebook, "h2", HEADLINE_CLASS)
+
+
+def text_of(notebook: Path, tag: str, cls: str) -> str | None:
+    """The text of the first `<tag class="cls">` among the notebook's HTML outputs: what the
+    note showed its readers (the email quotes the lead from here, as the archive the headline)."""
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -88,35 +94,36 @@ def headline_of(notebook: Path) -> str | None:
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html")
             html = "".join(html) if isinstance(html, list) else html
-            if html and HEADLINE_CLASS in html:
-                found = _HeadlineText.first(html)
+            if html and cls in html:
+                found = _ElementText.first(html, tag, cls)
                 if found:
                     return found
     return None
 
 
-class _HeadlineText(HTMLParser):
-    """Collects the text inside the first <h2 class="mn-headline"> (its spans included)."""
+class _ElementText(HTMLParser):
+    """Collects the text inside the first <tag class="cls"> (its spans included)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag: str, cls: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.tag, self.cls = tag, cls
         self.depth, self.done, self.parts = 0, False, []
 
     @classmethod
-    def first(cls, html: str) -> str:
-        parser = cls()
+    def first(cls, html: str, tag: str, klass: str) -> str:
+        parser = cls(tag, klass)
         parser.feed(html)
         parser.close()
         return " ".join("".join(parser.parts).split())
 
     def handle_starttag(self, tag, attrs) -> None:
         if self.depth:
-            self.depth += tag == "h2"
-        elif not self.done and tag == "h2" and HEADLINE_CLASS in (dict(attrs).get("class") or "").split():
+            self.depth += tag == self.tag
+        elif not self.done and tag == self.tag and self.cls in (dict(attrs).get("class") or "").split():
             self.depth = 1
 
     def handle_endtag(self, tag) -> None:
-        if self.depth and tag == "h2":
+        if self.depth and tag == self.tag:
             self.depth -= 1
             self.done = self.depth == 0
 

@@ -22,6 +22,7 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from marketnotes.archive.listing import text_of
 from marketnotes.errors import DamagedNote, NotANote, ParamsError
 from marketnotes.facts import FactTable, key_of
 from marketnotes.manifest import verify
@@ -141,10 +142,14 @@ def build_message(note: NoteFolder, recipients: Recipients, sender: str, domain:
     symbols = [i["symbol"] for i in params["indices"]]
     pair = (params["rotation"]["lead"], params["rotation"]["lag"]) if params.get("rotation") else (tuple(symbols[:2]) if len(symbols) > 1 else None)
     narrative = compose(note.facts, symbols, pair)
+    # the headline and lead the note showed (a series may have led with other news than the
+    # facts alone would), else the stock prose from the facts
+    headline = text_of(note.path / "note.ipynb", "h2", "mn-headline") or narrative.headline.text
+    lead = text_of(note.path / "note.ipynb", "p", "mn-lead") or " ".join(s.text for s in narrative.lead)
     as_of = dt.date.fromisoformat(note.facts.as_of)
     context = {
         "title": params["title"],
-        "headline": narrative.headline.text,
+        "headline": headline,
         "as_of": as_of.isoformat(),
         "as_of_long": fmt(as_of.isoformat(), "full_date", as_of),
         "note": note.name,
@@ -158,15 +163,14 @@ def build_message(note: NoteFolder, recipients: Recipients, sender: str, domain:
         msg["Cc"] = ", ".join(recipients.cc)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(idstring=f"{note.name}.{as_of.isoformat()}", domain=domain)
-    lead = " ".join(s.text for s in narrative.lead)
     numbers = _key_numbers(note.facts, symbols)
-    msg.set_content(f"{params['title']}\n{note.manifest['as_of']['phrase']}\n\n{narrative.headline.text}\n\n{lead}\n\n" + "\n".join(numbers) + "\n\nThe full note is attached.\nNot investment advice.\n")
+    msg.set_content(f"{params['title']}\n{note.manifest['as_of']['phrase']}\n\n{headline}\n\n{lead}\n\n" + "\n".join(numbers) + "\n\nThe full note is attached.\nNot investment advice.\n")
     charts = note.charts() if recipients.inline_charts else []
     cids = [make_msgid(domain=domain) for _ in charts]
     images = "".join(f'<p><img src="cid:{cid[1:-1]}" alt="{escape(alt)}" style="max-width:100%"></p>' for cid, (_, alt) in zip(cids, charts, strict=True))
     html = (
         f"<html><body style=\"font-family:Georgia,serif;max-width:40rem\"><p style=\"color:#555\">{escape(params['title'])} — {escape(note.manifest['as_of']['phrase'])}</p>"
-        f"<h2>{escape(narrative.headline.text)}</h2><p>{escape(lead)}</p><ul>"
+        f"<h2>{escape(headline)}</h2><p>{escape(lead)}</p><ul>"
         + "".join(f"<li>{escape(line)}</li>" for line in numbers)
         + f"</ul>{images}<p>The full note is attached.</p><p style=\"color:#555;font-size:small\">Not investment advice.</p></body></html>"
     )

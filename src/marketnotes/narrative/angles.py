@@ -172,3 +172,19 @@ KIND_ORDER = ["regime", "touch", "brink", "whipsaw", "big_day", "week_extreme", 
 def ranked(angles: list[Angle]) -> list[Angle]:
     """Rarest first; ties broken by a fixed order of kinds, so the same facts give the same lead."""
     return sorted(angles, key=lambda a: (-round(a.score, 6), KIND_ORDER.index(a.kind)))
+
+
+CLEAR_LEAD = 0.005  # another index leads the note only if it moved half a point more than the first
+
+
+def lead_window(facts: FactTable, symbols: list[str]) -> str:
+    return "1w" if all(f"{key_of(s)}.ret.1w" in facts for s in symbols) else "1d"
+
+
+def biggest_mover(facts: FactTable, symbols: list[str], window: str) -> str:
+    """The index with the largest absolute return over the lead window; the note's first index
+    (its headline index, by the params' order) unless another moved clearly more: a week in
+    which all three moved 0.3-0.4% is the headline index's, not whichever rounded largest."""
+    size = {s: abs(facts.value(f"{key_of(s)}.ret.{window}", 0.0)) for s in symbols}
+    top = max(symbols, key=size.__getitem__)
+    return symbols[0] if size[top] - size[symbols[0]] < CLEAR_LEAD else top

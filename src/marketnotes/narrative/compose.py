@@ -10,7 +10,8 @@ number twice: a sentence that would restate a figure already in the note is drop
 from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
-from marketnotes.narrative import angles, formats, scan, sections, words
+from marketnotes.narrative import angles, formats, scan, sections, series, words
+from marketnotes.narrative.angles import biggest_mover, lead_window  # noqa: F401  (biggest_mover: the package's API)
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.sections import MIN_ARC_SESSIONS, WATCH_DAYS, Draft  # noqa: F401  (the stock notes and left_out read them here)
 from marketnotes.narrative.writer import Phrasebook, Sentence, statement
@@ -22,34 +23,20 @@ LEAD_EXTRAS = 2  # other indices' rare news in the lead paragraph; more goes to 
 # news a year rare that the lead had no room for, told after it; the other sections tell the rest
 SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak"}
 MAX_SPARE = 2
-CLEAR_LEAD = 0.005  # another index leads the note only if it moved half a point more than the first
 CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
 SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level", "milestone", "whipsaw", "streak_end", "brink"}  # lead sentences about one index
 
 
-def lead_window(facts: FactTable, symbols: list[str]) -> str:
-    return "1w" if all(f"{key_of(s)}.ret.1w" in facts for s in symbols) else "1d"
-
-
-def biggest_mover(facts: FactTable, symbols: list[str], window: str) -> str:
-    """The index with the largest absolute return over the lead window; the note's first index
-    (its headline index, by the params' order) unless another moved clearly more: a week in
-    which all three moved 0.3-0.4% is the headline index's, not whichever rounded largest."""
-    size = {s: abs(facts.value(f"{key_of(s)}.ret.{window}", 0.0)) for s in symbols}
-    top = max(symbols, key=size.__getitem__)
-    return symbols[0] if size[top] - size[symbols[0]] < CLEAR_LEAD else top
-
-
-def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None, template: str = "phrasebook.j2") -> Narrative:
+def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None, template: str = "phrasebook.j2", previous: series.Lead | None = None) -> Narrative:
+    """`previous`: what last week's note led with (series.py), so a series never repeats it."""
     book = Phrasebook(facts, template)
     say = book.say
     if not all(f"{key_of(s)}.ret.1d" in facts for s in symbols):
         first = [say("first_session", s) for s in symbols]
         return Narrative(facts.as_of, first[0], first, [])
 
-    w = lead_window(facts, symbols)
-    mover = biggest_mover(facts, symbols, w)
-    ranked = angles.ranked(angles.candidates(facts, symbols, pair, mover, w) + scan.scan(facts, symbols))
+    ranked, mover, w = series.ranking(facts, symbols, pair)
+    ranked = series.avoiding(ranked, previous)
     top = ranked[0]
     headline = _fit(book, f"headline_{top.kind}", top.args)
     draft = Draft()
