@@ -21,7 +21,7 @@ import pandas as pd
 from marketnotes.data import PriceData
 from marketnotes.data.macro import CPI_SERIES, NONE, MacroData, load_series, macro_choice, make_macro_source
 from marketnotes.data.records import known_records
-from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed
+from marketnotes.errors import FactCheckFailed, FactRejected, SayCheckFailed, SeriesCacheMiss, SourceUnavailable
 from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
 from marketnotes.facts.moves import window_start
@@ -49,6 +49,8 @@ def note_macro(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
     """The CPI series a CPI note reads (params `macro`; data/macro.py), through the month its
     release measures; None for other notes, for `macro: none`, and before the first release.
     Offline (`--offline`) a live source serves from its cache alone, as prices do."""
+    if spec.params.note_kind == "weekly":
+        return week_reading(spec, events)
     if spec.params.note_kind != "cpi-reaction":
         return None
     name = macro_choice(spec.params)
@@ -57,6 +59,27 @@ def note_macro(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
         return None
     source = make_macro_source(name, spec.params.macro_options, spec.offline)
     return with_policy(load_series(source, CPI_SERIES.values(), through=found[1]), source, cpi_note_decision(events, spec.as_of))
+
+
+def week_reading(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
+    """The CPI series for a weekly note whose week had a release: it says what the report
+    showed when the market moved on it. The reading is one clause of the note, so a source
+    that cannot answer (FRED down, an offline cache without the month) leaves it out rather
+    than failing the Friday note; a CPI note, which is about the reading, fails instead."""
+    found = release_in_window(events, spec.as_of, "cpi")
+    name = macro_choice(spec.params)
+    if name == NONE or found is None or not is_in_week(found[0], spec.as_of):
+        return None
+    try:
+        return load_series(make_macro_source(name, spec.params.macro_options, spec.offline), CPI_SERIES.values(), through=found[1])
+    except (SourceUnavailable, SeriesCacheMiss):
+        return None
+
+
+def is_in_week(day: pd.Timestamp, as_of: pd.Timestamp) -> bool:
+    """Whether `day` falls in the calendar week (Monday on) that ends at `as_of`."""
+    monday = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=pd.Timestamp(as_of).day_of_week)
+    return monday <= pd.Timestamp(day) <= pd.Timestamp(as_of)
 
 
 _LOAD = object()  # analyse(): load the note's series unless the caller passes them (None: none)

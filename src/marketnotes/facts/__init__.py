@@ -93,6 +93,7 @@ def compute_facts(
     anchor = window_start(closes.iloc[:, 0].dropna(), as_of, "1w")
     if config.kind == "weekly" and anchor is not None:  # the stock notes add their own window's
         add_closure_facts(table, closes.loc[:as_of].dropna(how="all").index, anchor, as_of)  # the week after Sept. 11, 2001
+        add_reading_facts(table, macro, events, as_of, "cpi")  # what a release in the week showed (analysis.week_reading)
     add_kind_facts(table, closes, as_of, config, events, macro)
     return table
 

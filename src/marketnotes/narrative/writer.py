@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
+from marketnotes.narrative.reading import reading_angle
 
 WINDOW_PHRASES = {"1d": "on the day", "1w": "this week", "1m": "over the past month", "3m": "over the past three months", "ytd": "so far this year", "1y": "over the past year"}
 POINTS_INDICES = {"^DJI"}  # told in points as well as percent (house style, docs/style.md)
@@ -94,6 +95,10 @@ class Writer:
             if len({formats.render(self.facts.value(f), "year", self.as_of) for f in firsts}) == 1:
                 return Markup("since at least ") + self.n_all(firsts, "year")
         return None
+
+    def reading(self, role: str = "core") -> str:
+        """'hottest', 'coolest' or '': the "since" a release's reading earns (reading.py)."""
+        return reading_angle(self.facts, role)
 
     def has(self, *fids: str) -> bool:
         return all(f in self.facts for f in fids)
@@ -251,7 +256,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n n_all since_all an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
+        names = "n n_all since_all reading an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 

@@ -1,0 +1,30 @@
+"""The host's analysis of a weekly note: last week's lead (a series) and what a CPI release in
+the week showed, as `marketnotes render` computes them."""
+
+from conftest import REPO
+from marketnotes import pipeline
+from marketnotes.analysis import analyse
+
+
+def analysed(as_of):
+    spec, prices = pipeline.prepare(REPO / "params" / "demo.yaml", [], as_of, True)
+    return analyse(spec, prices)
+
+
+def test_a_weekly_note_says_what_the_release_in_its_week_showed():
+    """Feb. 14, 2018: core CPI up 0.35% in January, the biggest rise since March 2005, and the
+    Nasdaq jumped 1.9% that day -- "even as" the report ran hot."""
+    result = analysed("2018-02-16")
+    said = [s for s in result.narrative.all_sentences() if "cpi.core.mom" in s.facts]
+    assert len(said) == 1 and "even as the report showed core consumer prices up 0.35%" in said[0].text
+    assert "cpi.core.mom.hottest_since" in said[0].facts and result.check.ok
+
+
+def test_a_week_without_a_release_reads_no_report():
+    assert "cpi.core.mom" not in analysed("2018-02-23").facts
+
+
+def test_a_series_note_does_not_repeat_last_weeks_lead():
+    """May 30, 2014, rendered alone: it knows May 23 led with the S&P 500's run of records."""
+    result = analysed("2014-05-30")
+    assert result.narrative.headline.kind != "headline_record"
