@@ -129,3 +129,10 @@ def test_a_market_closure_before_the_week_is_told(note):
     """2001-09-21: the first week after the four-session closure that followed Sept. 11."""
     lead = note("2001-09-21").lead
     assert any({"market.closure.sessions", "market.closure.reopened"} <= set(s.facts) for s in lead)
+
+
+def test_the_same_big_day_for_several_indices_is_one_sentence(note):
+    """2010-05-07: the S&P 500, the Nasdaq and the Dow each had their biggest one-day drop since
+    April 2009 on Thursday: one sentence, with each index's move, not three."""
+    worst = [s for s in note("2010-05-07").lead if "week.worst.since" in " ".join(s.facts)]
+    assert len(worst) == 1 and worst[0].kind == "lead_big_day_group" and worst[0].text.endswith("for all three.")

@@ -127,6 +127,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
 
 
 GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
+          "big_day": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
           "streak_end": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.streak.ended") > 0, facts.value(f"{key_of(a.symbol)}.streak.ended_date"))}
 
 
@@ -143,7 +144,7 @@ def _grouped(facts: FactTable, extra: list[angles.Angle], spare: list[angles.Ang
     for (kind, sig), group in by.items():
         if len(group) > 1:
             symbols = tuple(dict.fromkeys(a.symbol for a in group))
-            args = (symbols, sig[0]) if kind == "week_level" else (symbols,)
+            args = (symbols, sig[0]) if kind in ("week_level", "big_day") else (symbols,)
             merged[id(group[0])] = angles.Angle(f"{kind}_group", max(a.score for a in group), args, symbols[0])
             merged.update({id(a): None for a in group[1:]})
     keep = lambda items: [merged.get(id(a), a) for a in items if merged.get(id(a), a) is not None]  # noqa: E731

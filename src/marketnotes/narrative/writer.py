@@ -282,6 +282,7 @@ def environment() -> Environment:
     env.filters["rotday_id"] = lambda symbol: f"rotday.week.{key_of(symbol)}.ret"
     env.filters["streak_id"] = lambda symbol: f"{key_of(symbol)}.streak.ended"
     env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
+    env.filters["week_id"] = lambda symbol, side: f"{key_of(symbol)}.week.{side}"
     return env
 
 
