@@ -56,3 +56,20 @@ def test_so_far_this_year_only_when_the_standings_are_news(notes, day):
     facts, narrative = notes(day)
     news = facts.value("standings.ytd.changed") == 1 or facts.value("standings.ytd.widest") == 1
     assert ("So far this year" in narrative.to_text()) == news or facts.value("standings.pair.widest") == 1
+
+
+def test_a_years_gain_erased_this_week():
+    """Up 5% for the year at last Friday's close, down 1% at this one: flipped; a year that
+    was up 1% and slipped below is no news."""
+    a = np.r_[100, np.linspace(101, 105, 40), 103, 101, 100, 99.5, 99]
+    b = np.r_[100, np.linspace(100, 101, 40), 100.5, 100.2, 99.8, 99.7, 99.6]
+    f = facts_for(year(a, b))
+    assert f.value("A.ytd.flipped") == 1 and "B.ytd.flipped" not in f
+
+
+def test_brexit_friday_erased_the_years_gains(notes):
+    """June 24, 2016: the S&P 500 and the Dow ended the week below their 2015 closes."""
+    facts, narrative = notes("2016-06-24")
+    assert facts.value("GSPC.ytd.flipped") == 1 and facts.value("DJI.ytd.flipped") == 1
+    told = [s for s in narrative.all_sentences() if s.kind == "ytd_flip"]
+    assert len(told) == 1 and {"GSPC.ret.ytd", "DJI.ret.ytd"} <= set(told[0].facts)

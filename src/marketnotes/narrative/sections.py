@@ -115,6 +115,9 @@ def leaders(facts, say, symbols, mover, draft: Draft) -> list[Sentence | None]:
             out.append(say("leaders", best, worst, w, len(symbols)))
             if len(out) == 2:
                 break
+    for down in (True, False):  # the week a year's gain was erased (or a loss recovered), indices that turned together in one sentence
+        turned = [s for s in symbols if facts.value(f"{key_of(s)}.ytd.flipped") == 1 and (facts.value(f"{key_of(s)}.ret.ytd", 0) < 0) == down]
+        out += [say("ytd_flip", turned)] if turned else []
     k = key_of(mover)
     if f"{k}.week.best.date" in facts and facts.value(f"{k}.week.best.date") != facts.value(f"{k}.week.worst.date"):
         if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) >= 3:
@@ -153,8 +156,10 @@ def records(facts, say, symbols, pair) -> list[Sentence | None]:
 def _near_line(facts: FactTable, s: str) -> bool:
     """Within a point of a correction (from none or a bull market) or of a bear market (from a correction)."""
     k = key_of(s)
-    line = THRESHOLDS.get(facts.value(f"{k}.regime.state", "none"))
-    drawdown = facts.value(f"{k}.regime.drawdown")
+    state = facts.value(f"{k}.regime.state", "none")
+    line = THRESHOLDS.get(state)
+    # a young bull market's regime facts run from its record; a correction from its recent high
+    drawdown = facts.value(f"{k}.hi52.below" if state == "bull" else f"{k}.regime.drawdown")
     return line is not None and drawdown is not None and -line < drawdown <= -line + NEAR_LINE
 
 

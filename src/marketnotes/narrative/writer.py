@@ -283,6 +283,8 @@ def environment() -> Environment:
     env.filters["streak_id"] = lambda symbol: f"{key_of(symbol)}.streak.ended"
     env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
     env.filters["week_id"] = lambda symbol, side: f"{key_of(symbol)}.week.{side}"
+    env.filters["ytd_id"] = lambda symbol: f"{key_of(symbol)}.ret.ytd"
+    env.filters["capitalize_first"] = lambda text: Markup(text[:1].upper()) + Markup(text[1:]) if text else text
     return env
 
 
