@@ -126,7 +126,11 @@ def fit(fig: Figure, extra_bottom: float = 0.0) -> None:
     width, height = fig.get_size_inches()
     lines = wrap(ax.get_title(loc="left"), (width - left - RIGHT) * 72)
     key_rows = -(-len(ax.get_legend().get_texts()) // key_columns(fig)) if ax.get_legend() else 0
-    ax.set_title("\n".join(lines), loc="left", pad=mpl.rcParams["axes.titlepad"] + key_rows * KEY_ROW * 72)
+    # The title sits on top of the plot. matplotlib would find that out again at every draw
+    # (measuring the y tick labels once more, ~8% of a chart) unless the title is placed:
+    # placed, unless the y axis shows an offset ("1e4") there, which the title must clear.
+    offset = ax.yaxis.get_major_formatter().get_offset() if ax.yaxis.offsetText.get_visible() else ""
+    ax.set_title("\n".join(lines), loc="left", pad=mpl.rcParams["axes.titlepad"] + key_rows * KEY_ROW * 72, **({} if offset else {"y": 1.0}))
     top = TOP + (len(lines) - 1) * mpl.rcParams["axes.titlesize"] * 1.2 / 72 + key_rows * KEY_ROW
     fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, top=1 - top / height, bottom=(BOTTOM + extra_bottom) / height)
 
