@@ -127,3 +127,15 @@ def test_the_executed_notebook_keeps_its_parameters(demo):
     nb = nbformat.read(demo.paths["notebook"], as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "as_of = \"2018-12-21\"" in injected[0].source
+
+
+def test_the_executed_notebook_is_written_once_as_nbformat_writes_it(demo):
+    """papermill's final write is published as note.ipynb (not serialised a second time): it
+    must be exactly what nbformat writes for the notebook, the injected cell's id pinned so
+    the same note gives the same file, and nothing of the run left beside it."""
+    raw = demo.paths["notebook"].read_bytes()
+    nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    assert nbformat.writes(nb).encode("utf-8") == raw
+    assert [c.id for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])] == ["injected-parameters"]
+    assert oct(demo.paths["notebook"].stat().st_mode & 0o777) == "0o644"
+    assert not list(demo.paths["notebook"].parent.glob(".*running*"))

@@ -22,7 +22,6 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
-from marketnotes import atomic
 from marketnotes.errors import CellTimedOut, KernelDied, NoteTimedOut, TemplateCellFailed
 from marketnotes.spec import NoteSpec
 from marketnotes.transaction import NoteTransaction
@@ -36,14 +35,17 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"
 
 class _SavedAtTheEnd(NotebookExecutionManager):
     """papermill writes the whole notebook at every cell's start and end: ~30 writes, ~60 ms of
-    JSON per note, and all but the last read by no one. Here only the last is written; it
-    runs in the engine's `finally`, so a run that fails or whose kernel dies still leaves the
-    partial notebook, its running cell marked (what `_running_cell` reads)."""
+    JSON per note, and all but the last read by no one. Here only a run that did not finish
+    is written by the engine (in its `finally`), so one that fails or whose kernel dies still
+    leaves the partial notebook, its running cell marked (what `_running_cell` reads); a run
+    that finished is written once, by papermill's own final write, and that file becomes
+    note.ipynb as it is (a notebook is ~1 MB of JSON: each write costs ~20 ms)."""
 
     _ending = False
+    finished = False
 
     def save(self, **kwargs):
-        if self._ending:
+        if self._ending and not self.finished:
             super().save(**kwargs)
 
     def notebook_complete(self, **kwargs):
@@ -60,8 +62,10 @@ class NoteEngine(NBClientEngine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            nb_man.finished = True  # ran to the end or to a failing cell: papermill writes it next
         finally:
             nb_man.cleanup_pbar()
+            _stable_injected_cell_id(nb_man.nb)
             nb_man.notebook_complete()
         return nb_man.nb
 
@@ -133,11 +137,27 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
         cell, source = _running_cell(failed, template)
         error = KernelDied if isinstance(exc, DeadKernelError) else CellTimedOut
         raise error(template.name, cell, source, failed) from None
+    else:
+        # papermill's final write of the finished notebook (the injected cell's id pinned
+        # before it) is the note's notebook: published as it is, not serialised again
+        _publish(running, folder.path("note.ipynb"))
     finally:
         running.unlink(missing_ok=True)
-    _stable_injected_cell_id(nb)
-    atomic.write_text(folder.path("note.ipynb"), nbformat.writes(nb))
     return nb
+
+
+def _publish(written: Path, target: Path) -> None:
+    """The file papermill wrote made `target` as marketnotes' atomic writes make theirs:
+    flushed to disk, then renamed over it (the same folder: one filesystem)."""
+    try:
+        with open(written, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(written, 0o644)
+        os.replace(written, target)
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = str(target)
+        raise
 
 
 def _stable_injected_cell_id(nb: nbformat.NotebookNode) -> None:

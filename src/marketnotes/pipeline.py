@@ -115,11 +115,14 @@ def render_note(
         with clock("notebook"), tempfile.TemporaryDirectory(prefix="marketnotes-") as work:
             snapshot, facts_file = Path(work) / "prices.parquet", Path(work) / "facts.json"
             prices.to_parquet(snapshot)
-            facts_file.write_text(analysis.facts.to_json(), encoding="utf-8")
+            facts_json = analysis.facts.to_json()
+            facts_file.write_text(facts_json, encoding="utf-8")
             declared = execute.declared_parameters(template, template.stat().st_mtime_ns)
             parameters = execute.template_parameters(spec, snapshot, declared, facts_file)
             nb = execute.execute(template, parameters, folder, kernel, clock.deadline)
-            analysis = _with_template_prose(analysis, Path(work) / AUTHORED_FILE, nb, template)
+            merged = _with_template_prose(analysis, Path(work) / AUTHORED_FILE, nb, template)
+            if merged is not analysis:  # the template added facts or prose of its own
+                analysis, facts_json = merged, merged.facts.to_json()
         written = [folder.path("note.ipynb")]
         with clock("html"):
             html = to_html(nb, PageInfo.for_note(spec, prices.source, prices.ranges()), analysis.facts)
@@ -134,7 +137,7 @@ def render_note(
                 else:
                     written.append(pdf_backend.render(*args))
         with clock("manifest"):
-            written.append(atomic.write_text(folder.path("facts.json"), analysis.facts.to_json()))
+            written.append(atomic.write_text(folder.path("facts.json"), facts_json))
             left_out = sections_left_out(analysis.facts, analysis.narrative, spec.params.symbols, spec.params.rotation_pair)
             written.append(manifest.write_manifest(spec, prices, template, written, timings, analysis.check, folder.path("manifest.json"), inputs, macro, left_out))
         folder.publish()
