@@ -136,3 +136,14 @@ def test_the_same_big_day_for_several_indices_is_one_sentence(note):
     April 2009 on Thursday: one sentence, with each index's move, not three."""
     worst = [s for s in note("2010-05-07").lead if "week.worst.since" in " ".join(s.facts)]
     assert len(worst) == 1 and worst[0].kind == "lead_big_day_group" and worst[0].text.endswith("for all three.")
+
+
+def test_another_index_s_rare_big_day_is_told_when_the_lead_is_elsewhere(note):
+    """2016-06-24: the Nasdaq leads; the Dow's 610.32-point Friday, its worst since August 2015, is told too."""
+    assert any("DJI.week.worst.pts" in s.facts for s in note("2016-06-24").all_sentences())
+
+
+def test_streaks_of_the_same_length_are_one_sentence(note):
+    """2014-10-17: the Nasdaq and the Dow each posted a fourth straight weekly loss."""
+    grouped = [s for s in note("2014-10-17").all_sentences() if s.kind == "lead_streak_group"]
+    assert len(grouped) == 1 and {"IXIC.streak.weeks", "DJI.streak.weeks"} <= set(grouped[0].facts)

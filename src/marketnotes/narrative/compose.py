@@ -119,6 +119,10 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
     extra.sort(key=lambda a: order.index(a.symbol))
     mine = [a for a in extra if a.symbol == top.symbol and a.kind in SINGLE_INDEX and out and not own]  # "It" follows them
     own_index = [say(f"lead_{a.kind}", *a.args) for a in mine]
+    stated = statement(close, formats.render(close.value, "level", None))
+    if not told_close and any(x is not None and stated in x.numbers for x in own_index):
+        # a record told just before states the close: the week's move follows without it (else it would be dropped whole)
+        out[1] = say("lead_mover", first, w, extreme=first in extremes, pronoun=pronoun, with_close=False)
     rest = [say(f"lead_{a.kind}", *a.args) for a in extra if a not in mine]
     # a lead is a paragraph, not the week's log: what does not fit follows it
     also = rest[LEAD_EXTRAS:] + [say(f"lead_{a.kind}", *a.args) for a in spare[:MAX_SPARE]]
@@ -128,6 +132,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
 
 GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
           "big_day": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
+          "streak": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.streak.{a.args[1]}")),
           "streak_end": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.streak.ended") > 0, facts.value(f"{key_of(a.symbol)}.streak.ended_date"))}
 
 
@@ -144,7 +149,7 @@ def _grouped(facts: FactTable, extra: list[angles.Angle], spare: list[angles.Ang
     for (kind, sig), group in by.items():
         if len(group) > 1:
             symbols = tuple(dict.fromkeys(a.symbol for a in group))
-            args = (symbols, sig[0]) if kind in ("week_level", "big_day") else (symbols,)
+            args = (symbols, sig[0]) if kind in ("week_level", "big_day", "streak") else (symbols,)
             merged[id(group[0])] = angles.Angle(f"{kind}_group", max(a.score for a in group), args, symbols[0])
             merged.update({id(a): None for a in group[1:]})
     keep = lambda items: [merged.get(id(a), a) for a in items if merged.get(id(a), a) is not None]  # noqa: E731

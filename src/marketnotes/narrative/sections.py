@@ -118,17 +118,38 @@ def leaders(facts, say, symbols, mover, draft: Draft) -> list[Sentence | None]:
     for down in (True, False):  # the week a year's gain was erased (or a loss recovered), indices that turned together in one sentence
         turned = [s for s in symbols if facts.value(f"{key_of(s)}.ytd.flipped") == 1 and (facts.value(f"{key_of(s)}.ret.ytd", 0) < 0) == down]
         out += [say("ytd_flip", turned)] if turned else []
-    k = key_of(mover)
-    if f"{k}.week.best.date" in facts and facts.value(f"{k}.week.best.date") != facts.value(f"{k}.week.worst.date"):
-        if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) >= 3:
-            # a day the lead told leaves the other one, when it was large: "its worst was Thursday's 3.0%"
-            told = {side for side in ("best", "worst") if draft.says(facts, f"{k}.week.{side}.ret", "pct1")}
-            other = ({"best", "worst"} - told).pop() if len(told) == 1 else None
-            if not told:
-                out.append(say("week_days", mover))
-            elif other and words.tier_of(facts, f"{k}.week.{other}.ret") >= 3:
-                out.append(say("week_day", mover, other))
+    for s in [mover, *(s for s in symbols if s != mover)]:
+        out += _big_days(facts, say, s, draft, both=s == mover)
     return out
+
+
+RARE_DAY_YEARS = 0.5
+
+
+def _rare_day(facts: FactTable, k: str, side: str) -> bool:
+    since = facts.value(f"{k}.week.{side}.since")
+    return f"{k}.week.{side}.data_start" in facts or (since is not None and since < (dt.date.fromisoformat(facts.as_of) - dt.timedelta(days=round(365.25 * RARE_DAY_YEARS))).isoformat())
+
+
+def _big_days(facts, say, s: str, draft: Draft, both: bool) -> list[Sentence | None]:
+    """An index's large days the lead did not tell: the mover's best and worst when either was
+    large; another index's only when that day was large and its biggest in half a year (the
+    Dow's 610-point Friday in the week the Nasdaq led)."""
+    k = key_of(s)
+    if f"{k}.week.best.date" not in facts or facts.value(f"{k}.week.best.date") == facts.value(f"{k}.week.worst.date"):
+        return []
+    floor = 3
+    if max(words.tier_of(facts, f"{k}.week.best.ret"), words.tier_of(facts, f"{k}.week.worst.ret")) < floor:
+        return []
+    if not both and not any(_rare_day(facts, k, side) for side in ("best", "worst")):
+        return []
+    # a day the lead told leaves the other one, when it was large: "its worst was Thursday's 3.0%"
+    told = {side for side in ("best", "worst") if draft.says(facts, f"{k}.week.{side}.ret", "pct1")}
+    other = ({"best", "worst"} - told).pop() if len(told) == 1 else None
+    if not told and both:
+        return [say("week_days", s)]
+    big = [side for side in ("worst", "best") if side not in told and words.tier_of(facts, f"{k}.week.{side}.ret") >= floor and (both or _rare_day(facts, k, side))]
+    return [say("week_day", s, big[0])] if big and (other or not told) else []
 
 
 def records(facts, say, symbols, pair) -> list[Sentence | None]:

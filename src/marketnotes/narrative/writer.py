@@ -148,9 +148,11 @@ class Writer:
     def an(self, fid: str, fmt: str) -> Markup:
         """"an eighth", "an 11th", "a ninth": the article that fits the number as written."""
         number = self.n(fid, fmt)
-        text = number.striptags()
-        vowel = text[0] in "aeiou" or text.startswith("8") or re.match(r"1[18](st|nd|rd|th)?\b", text)
-        return Markup("an " if vowel else "a ") + number
+        return Markup(self.article(number.striptags()) + " ") + number
+
+    def article(self, text: str) -> str:
+        """"an" before "eighth", "11th", "18.2%", "an 8.5%"; "a" otherwise."""
+        return "an" if text[:1] in "aeiou" or text.startswith("8") or re.match(r"1[18](st|nd|rd|th)?\b", text) else "a"
 
     def tier(self, fid: str) -> int:
         """0 flat .. 4 exceptional: for template conditions only."""
@@ -256,7 +258,7 @@ class Writer:
     def helpers(self) -> dict:
         """The globals a template writes with: the phrasebook's, and a template's own `note.say`
         (one list, so what a user may write is exactly what the phrasebook may)."""
-        names = "n n_all since_all reading an move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
+        names = "n n_all since_all reading an article move rel side word group tier window record records complete brief once in_points years_ago release_on the label labels names has v"
         return {name: getattr(self, name) for name in names.split()}
 
 
@@ -284,6 +286,7 @@ def environment() -> Environment:
     env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
     env.filters["week_id"] = lambda symbol, side: f"{key_of(symbol)}.week.{side}"
     env.filters["ytd_id"] = lambda symbol: f"{key_of(symbol)}.ret.ytd"
+    env.filters["streak_unit_id"] = lambda symbol, unit: f"{key_of(symbol)}.streak.{unit}"
     env.filters["capitalize_first"] = lambda text: Markup(text[:1].upper()) + Markup(text[1:]) if text else text
     return env
 
