@@ -12,7 +12,9 @@ prose again against the merged table (`with_authored`) before anything is publis
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -90,25 +92,70 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.D
     events = note_events(spec) if events is None else events
     macro = note_macro(spec, events) if macro is _LOAD else macro
     config = FactsConfig.from_params(spec.params, prices.complete, known_records(spec.params))
-    facts = compute_facts(prices.closes, spec.as_of, config, prices.highs, events, macro)
-    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair, last_week(spec, prices, config, events))
+    closes, highs = prices.closes, prices.highs  # each is built anew from the frames: once here
+    facts = compute_facts(closes, spec.as_of, config, highs, events, macro)
+    if spec.params.note_kind == "weekly" and closes.index[-1] == spec.as_of:  # the next week's note may ask
+        LEADS.keep(LEADS.key(closes, highs, spec.as_of, config, events, spec.params), series.last_week_lead(facts, spec.params.symbols, spec.params.rotation_pair))
+    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair, last_week(spec, prices, config, events, closes, highs))
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)
     return Analysis(facts, narrative, check, macro)
 
 
-def last_week(spec: NoteSpec, prices: PriceData, config: FactsConfig, events: pd.DataFrame | None) -> series.Lead | None:
+def last_week(
+    spec: NoteSpec, prices: PriceData, config: FactsConfig, events: pd.DataFrame | None, closes: pd.DataFrame | None = None, highs: pd.DataFrame | None = None
+) -> series.Lead | None:
     """What the weekly note for last week's close led with, so this one does not repeat it
     (narrative/series.py): worked out from that week's own facts, the same for a note rendered
-    alone, from cron or in any order in a backfill."""
+    alone, from cron or in any order in a backfill. A backfill's worker that has just written
+    that week's note knows its lead already (`LEADS`) and does not compute its facts again."""
     if spec.params.note_kind != "weekly":
         return None
-    previous = window_start(prices.closes[spec.params.symbols[0]].dropna(), spec.as_of, "1w")
-    if previous is None or prices.closes.loc[previous].isna().any():
+    closes = prices.closes if closes is None else closes
+    highs = prices.highs if highs is None else highs
+    previous = window_start(closes[spec.params.symbols[0]].dropna(), spec.as_of, "1w")
+    if previous is None or closes.loc[previous].isna().any():
         return None
-    highs = prices.highs.loc[:previous] if prices.highs is not None else None
-    facts = compute_facts(prices.closes.loc[:previous], previous, config, highs, events)
-    return series.last_week_lead(facts, spec.params.symbols, spec.params.rotation_pair)
+    closes, highs = closes.loc[:previous], highs.loc[:previous] if highs is not None else None
+    key = LEADS.key(closes, highs, previous, config, events, spec.params)
+    if key in LEADS:
+        return LEADS[key]
+    facts = compute_facts(closes, previous, config, highs, events)
+    return LEADS.keep(key, series.last_week_lead(facts, spec.params.symbols, spec.params.rotation_pair))
+
+
+class _Leads(OrderedDict):
+    """What the weekly note for a close leads with, by everything it is worked out from: the
+    prices and highs through that close (their bytes), the events, the facts config, the
+    indices and the pair. A note knows its own lead once its facts are computed, and the next
+    week's note needs exactly it (`last_week`): when the same process renders both, as a
+    backfill's worker mostly does (runtime/batch.py hands each worker runs of consecutive
+    dates), the second compute_facts of a note (~45% of its facts time) is not paid. Leads
+    are two strings: the last KEPT are remembered, nothing else is."""
+
+    KEPT = 64
+
+    @staticmethod
+    def key(closes: pd.DataFrame, highs: pd.DataFrame | None, as_of: pd.Timestamp, config: FactsConfig, events: pd.DataFrame | None, params) -> tuple:
+        digest = hashlib.blake2b(digest_size=20)
+        for frame in (closes, highs, events):
+            if frame is not None:
+                digest.update(repr((list(frame.columns), frame.shape, [str(t) for t in frame.dtypes])).encode())
+                digest.update(pd.util.hash_pandas_object(frame.index, index=False).to_numpy().tobytes())
+                for column in frame.columns:
+                    digest.update(pd.util.hash_array(frame[column].to_numpy()).tobytes())
+        digest.update(repr((config, tuple(params.symbols), params.rotation_pair)).encode())
+        return pd.Timestamp(as_of), digest.hexdigest()
+
+    def keep(self, key: tuple, lead: series.Lead | None) -> series.Lead | None:
+        self[key] = lead
+        self.move_to_end(key)
+        while len(self) > self.KEPT:
+            self.popitem(last=False)
+        return lead
+
+
+LEADS = _Leads()
 
 
 AUTHORED_FILE = "authored.json"  # written by the kernel beside the facts snapshot, read by the host

@@ -34,3 +34,16 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
         return _EXECUTORS[name](workers=workers, scheduler=scheduler)
     except KeyError:
         raise ExecutorError(name, f"unknown executor; known: {', '.join(sorted({*_EXECUTORS, *_BUILT_IN}))}") from None
+
+
+def in_runs(jobs: list, workers: int) -> list:
+    """The jobs in the order to hand them out so that each of `workers` workers taking the
+    next one as it is free mostly renders a run of consecutive dates: the list cut into as
+    many runs as workers, taken one from each in turn. A weekly note asks what last week's
+    led with (analysis.last_week); the worker that wrote last week's note a moment ago knows
+    it, and otherwise computes that week's facts again. Any order gives the same notes."""
+    if workers <= 1 or len(jobs) <= workers:
+        return list(jobs)
+    size = -(-len(jobs) // workers)
+    runs = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    return [run[i] for i in range(size) for run in runs if i < len(run)]

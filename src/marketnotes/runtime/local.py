@@ -19,7 +19,7 @@ import time
 
 from marketnotes import faults
 from marketnotes.runtime import zygote
-from marketnotes.runtime.executors import register_executor
+from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import JobResult, preload, run_worker
 
@@ -52,7 +52,7 @@ class LocalExecutor:
         if self.ctx.get_start_method() == "fork":
             preload()
         todo, results, stages = self.ctx.Queue(), self.ctx.Queue(), self.ctx.Queue()
-        for job in jobs:
+        for job in in_runs(jobs, self.workers_for(len(jobs))):
             todo.put(job)
         # Daemon workers: if this process dies, nothing waits for them at exit (they also die
         # with it, see worker.py). A signal that arrives while they are being forked is held

@@ -1,0 +1,127 @@
+"""Cost per note (issue 21): what makes notes cheaper must leave every note as it was.
+
+Behaviour only, never a wall-clock time: `scripts/bench.py` is the measure.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from marketnotes import analysis, pipeline
+from marketnotes.analysis import LEADS, analyse, note_events
+from marketnotes.runtime.executors import in_runs
+
+# Consecutive Fridays where the series rule moves a headline (2008, 2011) and a quiet run
+SERIES = ["2008-10-03", "2008-10-10", "2008-10-17", "2008-10-24", "2011-08-05", "2011-08-12", "2011-08-19"]
+
+
+def _note(repo, day):
+    spec, prices = pipeline.prepare(repo / "params" / "demo.yaml", as_of=day)
+    result = analyse(spec, prices, events=note_events(spec))
+    return result.facts.to_json(), str(result.narrative.to_html())
+
+
+def test_a_remembered_lead_of_last_week_gives_the_note_worked_out_alone(repo, monkeypatch):
+    """A backfill's worker remembers what each note led with and the next week's note reads it
+    instead of computing last week's facts again: the facts and prose are those of the note
+    rendered alone, with nothing remembered, in any order."""
+    calls = []
+    compute = analysis.compute_facts
+    monkeypatch.setattr(analysis, "compute_facts", lambda *a, **k: calls.append(a[1]) or compute(*a, **k))
+    LEADS.clear()
+    in_order = [_note(repo, day) for day in SERIES]
+    # last week's facts were computed only for the first note of each run of Fridays
+    assert len(calls) == len(SERIES) + 2, calls
+    alone = []
+    for day in reversed(SERIES):
+        LEADS.clear()
+        alone.append(_note(repo, day))
+    alone.reverse()
+    assert in_order == alone
+    LEADS.clear()
+
+
+def test_a_lead_is_remembered_for_exactly_the_prices_it_was_worked_out_from(repo):
+    spec, prices = pipeline.prepare(repo / "params" / "demo.yaml", as_of="2018-03-02")
+    closes, highs, events = prices.closes, prices.highs, note_events(spec)
+    config = analysis.FactsConfig.from_params(spec.params, prices.complete)
+    key = LEADS.key(closes, highs, spec.as_of, config, events, spec.params)
+    assert key == LEADS.key(closes.copy(), highs.copy(), spec.as_of, config, events.copy(), spec.params)
+    revised = closes.copy()
+    revised.loc[revised.index[100], "^DJI"] *= 1.0001  # one close of 1885 revised: another history
+    assert LEADS.key(revised, highs, spec.as_of, config, events, spec.params) != key
+    assert LEADS.key(closes, highs, spec.as_of, config, events.iloc[:-1], spec.params) != key
+    other = analysis.FactsConfig.from_params(spec.params.model_copy(update={"lookback": ["1d", "1w"]}), prices.complete)
+    assert LEADS.key(closes, highs, spec.as_of, other, events, spec.params) != key
+
+
+def test_the_leads_remembered_are_bounded():
+    LEADS.clear()
+    for i in range(LEADS.KEPT + 10):
+        LEADS.keep((pd.Timestamp("2018-01-01"), str(i)), None)
+    assert len(LEADS) == LEADS.KEPT and (pd.Timestamp("2018-01-01"), "0") not in LEADS
+    LEADS.clear()
+
+
+@pytest.mark.parametrize(
+    ("jobs", "workers", "order"),
+    [
+        (list(range(10)), 2, [0, 5, 1, 6, 2, 7, 3, 8, 4, 9]),
+        (list(range(7)), 2, [0, 4, 1, 5, 2, 6, 3]),
+        (list(range(7)), 3, [0, 3, 6, 1, 4, 2, 5]),
+        (list(range(3)), 4, [0, 1, 2]),
+        (list(range(5)), 1, [0, 1, 2, 3, 4]),
+    ],
+)
+def test_a_batch_hands_each_worker_a_run_of_consecutive_dates(jobs, workers, order):
+    assert in_runs(jobs, workers) == order
+    assert sorted(in_runs(jobs, workers)) == jobs
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, state) of each process whose parent is `pid`; a zombie's state is 'Z'."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == pid:
+                found.append((int(entry.name), fields[0]))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts processes and descriptors in /proc")
+def test_a_long_run_of_notes_accumulates_no_descriptors_or_processes(repo, tmp_path):
+    """A backfill's worker over many notes holds what it held after its first: the same open
+    files, one spare kernel at most under its zygote, and no zombie (each kernel is reaped
+    as it exits). Counted after the second note and after the fourth."""
+    from marketnotes.runtime import zygote
+    from marketnotes.runtime.engines import Engines
+
+    if not zygote.available():
+        pytest.skip("kernels are forked from a zygote on Linux only")
+    days = ["2018-11-02", "2018-11-09", "2018-11-16", "2018-11-23"]
+    counts = []
+    with Engines(many=True, pdf=False) as engines:
+        for i, day in enumerate(days):
+            spec, prices = pipeline.prepare(repo / "params" / "demo.yaml", ["formats=[html]"], day, output_dir=tmp_path)
+            engines.render(spec, prices)
+            if i in (1, len(days) - 1):
+                kernels = _children(engines.kernels.proc.pid)
+                for _ in range(50):  # the used kernel was SIGKILLed a moment ago: let it go
+                    if len(kernels) <= 1:
+                        break
+                    time.sleep(0.1)
+                    kernels = _children(engines.kernels.proc.pid)
+                counts.append((len(os.listdir("/proc/self/fd")), len(kernels), [pid for pid, state in kernels if state == "Z"]))
+    (fds_early, kernels_early, zombies_early), (fds_late, kernels_late, zombies_late) = counts
+    assert fds_late == fds_early
+    assert kernels_late <= 1 and kernels_early <= 1  # the next note's spare, forked ahead
+    assert zombies_early == zombies_late == []
