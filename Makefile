@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,jupyter]'  # jupyter: the JupyterLab test edits a template as people do
 	$(BIN)/python -c 'import matplotlib.font_manager'  # build the font cache once, not in the first note
 	touch $@
 

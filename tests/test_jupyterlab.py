@@ -3,8 +3,9 @@ system Chromium driven by Playwright open the skeleton, run all its cells, and s
 preview: the note's headline inside it, the check summary, a lint finding named by the cell
 number JupyterLab shows.
 
-Opt-in (`pytest -m lab tests/test_jupyterlab.py`): JupyterLab is the `.[jupyter]` extra, which
-`make test` and CI do not install, and a Lab server with a browser is ~30-40 s on two cores.
+JupyterLab is the `.[jupyter]` extra, which `make test` (and so CI) installs; without it the
+test is skipped. A Lab server with a browser is ~20-40 s on two cores (`pytest -m "not lab"`
+leaves it out of a quick run).
 With MARKETNOTES_SCREENSHOTS=DIR it also saves the 1,280-px screenshot the README shows.
 """
 
@@ -29,9 +30,7 @@ LINTED = "note.say(\"{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ windo
 
 
 @pytest.fixture(autouse=True)
-def opted_in(request):
-    if "lab" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("opt-in: pytest -m lab (needs the .[jupyter] extra and Chromium)")
+def lab_installed():
     pytest.importorskip("jupyterlab", reason="JupyterLab is not installed: pip install -e '.[jupyter]'")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
