@@ -41,7 +41,7 @@ from distributed.scheduler import KilledWorker
 from marketnotes import __version__, atomic, manifest, pipeline
 from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
-from marketnotes.runtime.executors import register_executor
+from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import Job, JobResult
 from marketnotes.templates import find_template
@@ -216,7 +216,7 @@ class DaskExecutor:
 
     def _run(self, jobs: list[Job], on_progress, retries: int) -> list[JobResult]:
         results, futures, specs, tries = [], {}, {}, dict.fromkeys((j.index for j in jobs), 0)
-        for job in jobs:
+        for job in in_runs(jobs, self.workers_for(len(jobs))):  # runs of consecutive dates per worker, as local
             outcome = self._submit(job, specs, futures)
             if isinstance(outcome, JobResult):
                 results.append(outcome)
