@@ -177,12 +177,15 @@ def test_a_failing_note_is_a_record_and_a_note_that_kills_workers_is_killedworke
 
 
 def test_the_workers_of_a_local_cluster_print_with_the_clients_one_browser(repo, tmp_path):
+    from marketnotes.runtime.printer import FALLBACK
     from test_batch import batch_watching_browsers
 
     out = tmp_path / "reports"
     code, err, seen = batch_watching_browsers(repo, out, "--from", "2018-11-01", "--to", "2018-12-21", "--executor", "dask")
     assert code == 0, err
-    assert max(seen) == 1, seen  # one browser for both Dask workers, not one each
+    # one browser for both Dask workers, not one each; a worker that could not reach the
+    # printer (a machine under heavy load) may start its own, and must say so
+    assert max(seen) == 1 or (max(seen) == 2 and FALLBACK in err), (seen, err[-2000:])
     assert len(list(out.glob("*/demo/note.pdf"))) == 8
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from multiprocessing.managers import BaseManager
 from pathlib import Path
@@ -96,6 +97,9 @@ class Printer:
             self.manager.shutdown()
 
 
+FALLBACK = "printer unreachable, this worker prints with its own browser"  # one line on stderr
+
+
 class SharedPdf(PdfBackend):
     """A worker's PDF backend: prints through the batch's printer; if the printer is gone,
     launches a browser of its own and keeps printing."""
@@ -111,17 +115,19 @@ class SharedPdf(PdfBackend):
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
         if self._own is None:
             try:
-                printer = self._printer()
-            except (OSError, EOFError):  # its socket is gone: the printer died before this print
-                printer = None
+                printer, lost = self._printer(), None
+            except (OSError, EOFError) as exc:  # its socket is gone: the printer died before this print
+                printer, lost = None, exc
             try:
                 if printer is not None:
                     return Path(printer.print_pdf(html, str(target), title, page_size))
-            except (ConnectionError, EOFError):  # it died during this print
-                pass
-            # Not the note's fault: print it, and the rest, with a browser of our own. (An
-            # error the printer raised, a RenderError or an OSError writing the PDF, comes
-            # back as itself and fails the note like any other backend's.)
+            except (ConnectionError, EOFError) as exc:  # it died during this print
+                lost = exc
+            # Not the note's fault: print it, and the rest, with a browser of our own, and say
+            # so (a second browser costs memory a user should know about). An error the printer
+            # raised, a RenderError or an OSError writing the PDF, comes back as itself and
+            # fails the note like any other backend's.
+            print(f"{FALLBACK}: {type(lost).__name__}", file=sys.stderr, flush=True)
             self._own = ChromiumPdf()
         return self._own.render(html, target, title, page_size)
 
