@@ -6,6 +6,7 @@ Behaviour only, never a wall-clock time: `scripts/bench.py` is the measure.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -125,3 +126,33 @@ def test_a_long_run_of_notes_accumulates_no_descriptors_or_processes(repo, tmp_p
     assert fds_late == fds_early
     assert kernels_late <= 1 and kernels_early <= 1  # the next note's spare, forked ahead
     assert zombies_early == zombies_late == []
+
+
+FIRST_NOTE = """
+import sys, tempfile
+from pathlib import Path
+import marketnotes.notebook as mn
+from marketnotes.runtime.zygote import first_use
+mn.warm()
+first_use()
+from marketnotes import pipeline
+from marketnotes.analysis import analyse
+spec, prices = pipeline.prepare(Path(sys.argv[1]), [], "2018-03-02")
+work = Path(tempfile.mkdtemp())
+prices.to_parquet(work / "prices.parquet")
+(work / "facts.json").write_text(analyse(spec, prices).facts.to_json())
+before = set(sys.modules)
+note = mn.Note.load(price_snapshot=str(work / "prices.parquet"), facts_snapshot=str(work / "facts.json"), **{**spec.params.model_dump(mode="json"), "as_of": spec.as_of_iso})
+note.chart("performance")._repr_mimebundle_()
+print(sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {"pyarrow", "PIL", "matplotlib"}))
+"""
+
+
+def test_a_forked_kernel_imports_nothing_for_its_note_the_zygote_could_have(repo):
+    """The zygote imports what a note's parquet read and charts pull in (first_use), so no
+    kernel forked from it pays those imports again."""
+    from conftest import run
+
+    done = run([sys.executable, "-c", FIRST_NOTE, str(repo / "params" / "demo.yaml")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

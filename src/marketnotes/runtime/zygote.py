@@ -54,13 +54,16 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
     import marketnotes.notebook as mn
 
     mn.warm()
-    import pyarrow.parquet  # noqa: F401
+    first_use()
 
     # Move everything imported so far out of the garbage collector's reach: a child's
     # collections then never walk (and so never copy-on-write) the zygote's pages.
     gc.collect()
     gc.freeze()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves: no zombies
+    # Each kernel is reaped as it exits (no zombies), by a wait that adds its CPU time to the
+    # zygote's children's, and so to the batch's: `scripts/bench.py` counts a batch's
+    # core-seconds from its own children's, which SIG_IGN's automatic reaping would drop.
+    signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
     for line in sys.stdin:
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
@@ -86,6 +89,29 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
             os._exit(0)
         sys.stdout.write(f"{pid}\n")
         sys.stdout.flush()
+
+
+def first_use() -> None:
+    """The imports a note's first parquet read and first chart pull in, done once here for
+    every kernel forked after: pyarrow's dataset layer (pyarrow.parquet reads through it),
+    matplotlib's SVG backend, PIL's format plugins (loaded on the first PNG save): ~20 ms
+    that each note's kernel paid again. Modules only: nothing here depends on a note."""
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import pyarrow.dataset  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    from PIL import Image
+
+    Image.preinit()
+
+
+def _reap(signum, frame) -> None:  # pragma: no cover - runs in the zygote process
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 class ForkedKernel:
