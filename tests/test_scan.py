@@ -55,8 +55,12 @@ def test_a_whipsaw_is_told_as_one_story(note):
 
 
 def test_a_correction_week_tells_both_big_days(note):
-    """2015-08-28: the S&P 500's -3.9% Monday and +3.9% Wednesday."""
-    assert {"GSPC.week.worst.ret", "GSPC.week.best.ret"} <= cited(note("2015-08-28").lead)
+    """2015-08-28: the S&P 500's -3.9% Monday and +3.9% Wednesday, in the lead or right after it
+    (the lead tells the two-day rally and the corrections touched; each day is grouped with
+    the other indices' of the same session)."""
+    n = note("2015-08-28")
+    told = n.lead + next((sec.sentences for sec in n.sections if sec.title == "Also this week"), [])
+    assert {"GSPC.week.worst.ret", "GSPC.week.best.ret"} <= cited(told)
 
 
 def test_round_numbers_are_news(note):
@@ -147,3 +151,11 @@ def test_streaks_of_the_same_length_are_one_sentence(note):
     """2014-10-17: the Nasdaq and the Dow each posted a fourth straight weekly loss."""
     grouped = [s for s in note("2014-10-17").all_sentences() if s.kind == "lead_streak_group"]
     assert len(grouped) == 1 and {"IXIC.streak.weeks", "DJI.streak.weeks"} <= set(grouped[0].facts)
+
+
+def test_a_two_day_run_rarer_than_either_day_leads(note):
+    """2008-09-19: the S&P 500 rose 4.3% on Thursday and 4.0% on Friday, 8.5% in two days, its
+    biggest two-day gain in the data; neither day was its biggest since 1999."""
+    n = note("2008-09-19")
+    assert n.headline.kind == "headline_two_day" and "GSPC.two_day.ret" in n.headline.facts
+    assert n.headline.text.endswith("most since at least 1999")

@@ -27,6 +27,7 @@ from marketnotes.facts.standings import add_standings_facts
 from marketnotes.facts.streaks import add_streak_end_facts, add_streak_facts
 from marketnotes.facts.table import Fact, FactTable, key_of
 from marketnotes.facts.trend import add_trend_facts
+from marketnotes.facts.twodays import add_two_day_facts
 from marketnotes.facts.weeks import add_week_extreme, is_week_complete
 from marketnotes.facts.whipsaws import add_whipsaw_facts
 
@@ -80,6 +81,7 @@ def compute_facts(
         add_milestone_facts(table, symbol, series, as_of)
         add_first_ever(table, symbol, basis)
         add_whipsaw_facts(table, symbol, series, as_of)
+        add_two_day_facts(table, symbol, series, as_of)
         add_regime_facts(table, symbol, series, as_of, basis)
         add_trend_facts(table, symbol, series, as_of)
     if config.pair:

@@ -166,7 +166,7 @@ def event_kinds(facts: FactTable) -> list[str]:
     return sorted({f.id.split(".")[0] for f in facts if f.id.endswith(".last.label") or f.id.endswith(".next.label")})
 
 
-KIND_ORDER = ["regime", "touch", "brink", "whipsaw", "big_day", "week_extreme", "milestone", "week_level", "record", "week_record", "streak", "streak_end", "rotation", "gap", "ratio", "event_day", "mover"]
+KIND_ORDER = ["regime", "touch", "brink", "whipsaw", "two_day", "big_day", "week_extreme", "milestone", "week_level", "record", "week_record", "streak", "streak_end", "rotation", "gap", "ratio", "event_day", "mover"]
 
 
 def ranked(angles: list[Angle]) -> list[Angle]:

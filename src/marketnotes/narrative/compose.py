@@ -21,8 +21,8 @@ RARE_LEAD = 2.0  # and every further one that reaches back two years, up to
 MAX_LEAD_ANGLES = 6
 LEAD_EXTRAS = 2  # other indices' rare news in the lead paragraph; more goes to "Also this week"
 # news a year rare that the lead had no room for, told after it; the other sections tell the rest
-SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak"}
-MAX_SPARE = 2
+SPARE_KINDS = {"milestone", "streak_end", "week_record", "record", "streak", "big_day", "two_day"}
+MAX_SPARE = 3
 CROSSINGS = {"regime", "touch"}  # a threshold crossed this week is always in the lead
 SINGLE_INDEX = {"big_day", "regime", "touch", "record", "streak", "event_day", "week_level", "milestone", "whipsaw", "streak_end", "brink"}  # lead sentences about one index
 
@@ -133,6 +133,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
 GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
           "big_day": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.week.{a.args[1]}.date")),
           "streak": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.symbol)}.streak.{a.args[1]}")),
+          "two_day": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.two_day.ret") > 0, facts.value(f"{key_of(a.symbol)}.two_day.last")),
           "streak_end": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.streak.ended") > 0, facts.value(f"{key_of(a.symbol)}.streak.ended_date"))}
 
 

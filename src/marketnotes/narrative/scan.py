@@ -22,6 +22,7 @@ FIRST_IN_SHORT_DATA = 0.8  # "above 1,700 for the first time since at least 1999
 ROUND_BONUS = {10: 1.0, 5: 0.5, 1: 0.0}
 WHIPSAW_BASE = 2.0
 MIN_STREAK_END_YEARS = 1.0
+MIN_TWO_DAY_YEARS = 1.0
 WEEK_RECORD = 1.5  # a record earlier in the week outranks an ordinary week, not a rare one
 ROUTINE_RECORDS = 10  # the tenth record of a run without a 5% pullback is routine (2017): it weighs less
 ROUTINE_RECORD = 1.0
@@ -31,7 +32,7 @@ BRINK_SCORE = 6.0
 def scan(facts: FactTable, symbols: list[str]) -> list[Angle]:
     out: list[Angle] = []
     for s in symbols:
-        out += _milestone(facts, s) + _streak_end(facts, s) + _brink(facts, s)
+        out += _milestone(facts, s) + _streak_end(facts, s) + _brink(facts, s) + _two_day(facts, s)
     out += _whipsaws(facts, symbols) + _week_records(facts, symbols)
     return out
 
@@ -52,6 +53,21 @@ def _milestone(facts: FactTable, s: str) -> list[Angle]:
     # at least 1999" (phrasebook), never as "for the first time"
     ever = facts.value(f"{key_of(s)}.history.complete") == 1 or f"{p}.first_ever" in facts  # facts/history.py
     return [Angle("milestone", FIRST_CROSSING[r] if ever or r > 1 else FIRST_IN_SHORT_DATA, (s,), s)]
+
+
+def _two_day(facts: FactTable, s: str) -> list[Angle]:
+    """Two sessions that ran the same way (facts/twodays.py), when the pair is rarer than
+    either of its days: 8.5% on Thursday and Friday, neither day the S&P 500's biggest since 1999."""
+    p, k = f"{key_of(s)}.two_day", key_of(s)
+    years = rarity(facts, f"{p}.since", f"{p}.data_start", facts.value(f"{p}.last"))
+    if years is None or years < MIN_TWO_DAY_YEARS:
+        return []
+    days = {facts.value(f"{p}.first"), facts.value(f"{p}.last")}
+    single = [rarity(facts, f"{k}.week.{side}.since", f"{k}.week.{side}.data_start", facts.value(f"{k}.week.{side}.date")) or 0.0
+              for side in ("best", "worst") if facts.value(f"{k}.week.{side}.date") in days]
+    if single and years <= max(single) + 0.5:
+        return []  # one of its days is the bigger story, told as a big day
+    return [Angle("two_day", years + size(facts, f"{p}.ret"), (s,), s)]
 
 
 def whipsaw_days(facts: FactTable, s: str) -> list[str]:

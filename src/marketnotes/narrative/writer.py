@@ -286,6 +286,7 @@ def environment() -> Environment:
     env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
     env.filters["week_id"] = lambda symbol, side: f"{key_of(symbol)}.week.{side}"
     env.filters["ytd_id"] = lambda symbol: f"{key_of(symbol)}.ret.ytd"
+    env.filters["suffix_key"] = lambda symbol, tail: f"{key_of(symbol)}{tail}"
     env.filters["streak_unit_id"] = lambda symbol, unit: f"{key_of(symbol)}.streak.{unit}"
     env.filters["capitalize_first"] = lambda text: Markup(text[:1].upper()) + Markup(text[1:]) if text else text
     return env
