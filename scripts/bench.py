@@ -9,9 +9,13 @@ to HTML + PDF two ways on this machine:
   (b) `marketnotes batch params/demo.yaml --from .. --to ..` with its default workers, on
       the local executor and on the Dask executor (a LocalCluster of as many workers).
 
-It prints per-note medians, the throughput ratios, the peak total memory of each executor's
-whole process tree (proportional set size, so shared pages count once), and one cold
-`marketnotes render` of a single note. Nothing here is asserted: figures are for reading.
+It prints per-note medians, the throughput ratios, each executor's per-stage time per note
+(median and p95, from the batch summary), the core-seconds each way costs per note (the CPU
+time of the whole process tree: every process is waited for by its parent, so its time
+reaches ours), a projection for a 3,000-note backfill on N workers, the peak total memory of
+each executor's whole process tree (proportional set size, so shared pages count once), and
+one cold `marketnotes render` of a single note. Nothing here is asserted: figures are for
+reading. `--markdown` ends with the README's "How fast" table from this run.
 
     .venv/bin/python scripts/bench.py            # 20 notes
     .venv/bin/python scripts/bench.py --notes 6  # quicker
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +52,29 @@ def run(cmd: list[str], **kw) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
     return time.perf_counter() - start
+
+
+def core_seconds() -> float:
+    """CPU time (user + system) of every child process waited for so far, and of theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def stages(summary: dict) -> dict[str, list[float]]:
+    """Each stage's seconds per note, from a batch summary's per-note detail ('facts 0.31s, ...')."""
+    found: dict[str, list[float]] = {}
+    for result in summary["results"]:
+        for part in (result.get("detail") or "").split(", "):
+            name, _, seconds = part.partition(" ")
+            if seconds.endswith("s"):
+                found.setdefault(name, []).append(float(seconds[:-1]))
+        found.setdefault("in worker", []).append(result["seconds"])
+    return found
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def naive_note(as_of: str, out: Path, chromium: str) -> float:
@@ -146,6 +174,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--notes", type=int, default=20)
     ap.add_argument("--workers", type=int, default=None, help="batch workers (default: cores)")
+    ap.add_argument("--markdown", action="store_true", help="end with the README's 'How fast' table")
     args = ap.parse_args()
     from marketnotes.render.pdf import find_chromium
 
@@ -155,33 +184,44 @@ def main() -> int:
     dates = fridays(args.notes)
     work = Path(tempfile.mkdtemp(prefix="marketnotes-bench-"))
     print(f"{len(dates)} notes ({dates[0]} .. {dates[-1]}), HTML + PDF, {os.cpu_count()} cores, {chromium}; work in {work}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (figures are only as quiet as the machine)")
 
+    cpu = core_seconds()
     cold = run([str(BIN / "marketnotes"), "render", str(REPO / "params" / "demo.yaml"), "--output-dir", str(work / "cold")])
-    print(f"cold `marketnotes render` (one note, HTML+PDF): {cold:.2f} s")
+    cold_cpu = core_seconds() - cpu
+    print(f"cold `marketnotes render` (one note, HTML+PDF): {cold:.2f} s, {cold_cpu:.2f} core-s")
 
     naive = []
+    cpu = core_seconds()
     for i, day in enumerate(dates):
         naive.append(naive_note(day, work / "naive" / day, chromium))
         print(f"\r naive chain: {i + 1}/{len(dates)} notes, last {naive[-1]:.1f} s", end="", flush=True)
-    naive_total = sum(naive)
-    print(f"\nnaive chain: {naive_total:.1f} s in all, median {statistics.median(naive):.2f} s per note")
+    naive_total, naive_cpu = sum(naive), (core_seconds() - cpu) / len(dates)
+    print(f"\nnaive chain: {naive_total:.1f} s in all, median {statistics.median(naive):.2f} s per note, {naive_cpu:.2f} core-s per note")
 
     base = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", dates[0], "--to", dates[-1]]
     base += ["--workers", str(args.workers)] if args.workers else []
-    totals = {}
+    totals, cpus, workers, per_stage = {}, {}, {}, {}
     for executor in ("local", "dask"):
         cmd = [*base, "--executor", executor]
-        start = time.perf_counter()
+        cpu, start = core_seconds(), time.perf_counter()
         subprocess.run([*cmd, "--output-dir", str(work / executor)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        totals[executor] = time.perf_counter() - start
+        totals[executor], cpus[executor] = time.perf_counter() - start, (core_seconds() - cpu) / len(dates)
         summary = json.loads(next((work / executor).glob("batch-*.json")).read_text())
-        in_worker = [r["seconds"] for r in summary["results"]]
+        workers[executor], per_stage[executor] = summary["workers"], stages(summary)
         print(f"marketnotes batch --executor {executor}: {totals[executor]:.1f} s in all on {summary['workers']} workers "
-              f"({totals[executor] / len(dates):.2f} s per note; median {statistics.median(in_worker):.2f} s inside a worker)")
+              f"({totals[executor] / len(dates):.2f} s per note; median {statistics.median(per_stage[executor]['in worker']):.2f} s inside a worker; "
+              f"{cpus[executor]:.2f} core-s per note, start-up included)")
         print(f"  ratio (naive total / batch total): {naive_total / totals[executor]:.1f}x")
+        print("  per stage, s per note (median / p95): " + ", ".join(f"{k} {statistics.median(v):.2f}/{p95(v):.2f}" for k, v in per_stage[executor].items()))
     print(f"dask / local: {totals['dask'] / totals['local']:.2f} (time; 1.00 = as fast)")
+    print("3,000 notes (a 20-year backfill of three note kinds), CPU-bound, one core per worker: "
+          + ", ".join(f"{n} workers ~{3000 * cpus['local'] / n / 60:.0f} min" for n in (2, 4, 8))
+          + f" (local, {cpus['local']:.2f} core-s per note); at this run's pace on {workers['local']} workers "
+          f"{3000 * totals['local'] / len(dates) / 60:.0f} min; the naive chain {3000 * statistics.median(naive) / 60:.0f} min")
 
     # Memory in second, untimed runs: sampling /proc costs CPU the timed runs should not pay.
+    peaks = {}
     for executor in ("local", "dask"):
         proc = subprocess.Popen([*base, "--executor", executor, "--output-dir", str(work / f"{executor}-memory")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -190,8 +230,24 @@ def main() -> int:
         proc.wait()
         memory.stop.set()
         memory.join()
+        peaks[executor] = memory
         parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts.items(), key=lambda kv: -kv[1]))
         print(f"memory, --executor {executor}: peak total PSS of the whole process tree {memory.peak:.0f} MB ({parts})")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.markdown:
+        n, local, dask = len(dates), totals["local"] / len(dates), totals["dask"] / len(dates)
+        stage = per_stage["local"]
+        print(f"""
+| | |
+|---|---|
+| naive chain, median per note | {statistics.median(naive):.2f} s ({naive_cpu:.2f} core-s) |
+| `marketnotes batch`, wall per note ({workers['local']} workers) | {local:.2f} s — **{naive_total / totals['local']:.1f}×** the naive chain; {cpus['local']:.2f} core-s per note |
+| `marketnotes batch --executor dask` ({workers['dask']} workers) | {dask:.2f} s — {naive_total / totals['dask']:.1f}×, {totals['dask'] / totals['local']:.2f}× the local batch's time; {cpus['dask']:.2f} core-s per note |
+| a local batch's note, per stage (median / p95) | {", ".join(f"{k} {statistics.median(v):.2f}/{p95(v):.2f} s" for k, v in stage.items())} |
+| one cold `marketnotes render` | {cold:.2f} s |
+| peak memory, whole batch, {workers['local']} workers | local **{peaks['local'].peak / 1024:.2f} GB**; Dask {peaks['dask'].peak / 1024:.2f} GB |
+| 3,000 notes | ~{3000 * cpus['local'] / 2 / 60:.0f} min on 2 workers, ~{3000 * cpus['local'] / 8 / 60:.0f} on 8 (the naive chain: {3000 * statistics.median(naive) / 60:.0f} min) |
+""")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
