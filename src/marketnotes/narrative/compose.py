@@ -47,11 +47,12 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
     highs = draft.keep(sections.records(facts, say, symbols, pair))
     body = [
         Section("Also this week", also_kept),
+        # a release-day move (and what the report showed) before the sessions the leaders section lists
+        Section("Events", draft.keep(sections.events(facts, say, symbols, ranked))),
         Section("The story so far", sections.arc(facts, say, pair, top, draft)),
         Section("Leaders and laggards", draft.keep(sections.leaders(facts, say, symbols, mover, draft))),
         Section("Records and drawdowns", highs),
         Section("The rotation", draft.keep(sections.rotation(facts, say, symbols, pair, ranked))),
-        Section("Events", draft.keep(sections.events(facts, say, symbols, ranked))),
         Section("What to watch", draft.keep(sections.watch(facts, say, symbols))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in body if s.sentences])
