@@ -19,6 +19,7 @@ reading. `--markdown` ends with the README's "How fast" table from this run.
 
     .venv/bin/python scripts/bench.py            # 20 notes
     .venv/bin/python scripts/bench.py --notes 6  # quicker
+    .venv/bin/python scripts/bench.py --long 300 # and a 300-note batch's peak memory against it
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ def main() -> int:
     ap.add_argument("--notes", type=int, default=20)
     ap.add_argument("--workers", type=int, default=None, help="batch workers (default: cores)")
     ap.add_argument("--markdown", action="store_true", help="end with the README's 'How fast' table")
+    ap.add_argument("--long", type=int, default=0, metavar="N", help="also a local batch of N notes (up to 1,043 Fridays): is its peak memory the short batch's?")
     args = ap.parse_args()
     from marketnotes.render.pdf import find_chromium
 
@@ -233,6 +235,19 @@ def main() -> int:
         peaks[executor] = memory
         parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts.items(), key=lambda kv: -kv[1]))
         print(f"memory, --executor {executor}: peak total PSS of the whole process tree {memory.peak:.0f} MB ({parts})")
+    if args.long:  # flat memory over a long backfill: the same peak as the short batch's, within 10%
+        from marketnotes.runtime.batch import backfill_dates
+
+        days = backfill_dates("1999-01-01", "2018-12-31")[-args.long:]
+        cmd = [str(BIN / "marketnotes"), "batch", str(REPO / "params" / "demo.yaml"), "--from", days[0], "--to", days[-1], "--output-dir", str(work / "long")]
+        proc = subprocess.Popen([*cmd, *(["--workers", str(args.workers)] if args.workers else [])], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        memory = TreeMemory(proc.pid)
+        memory.start()
+        proc.wait()
+        memory.stop.set()
+        memory.join()
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(memory.parts.items(), key=lambda kv: -kv[1]))
+        print(f"memory, a local batch of {len(days)} notes: peak {memory.peak:.0f} MB, {memory.peak / peaks['local'].peak:.2f}x the {len(dates)}-note batch's ({parts})")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.markdown:
         n, local, dask = len(dates), totals["local"] / len(dates), totals["dask"] / len(dates)
