@@ -28,3 +28,17 @@ def test_a_series_note_does_not_repeat_last_weeks_lead():
     """May 30, 2014, rendered alone: it knows May 23 led with the S&P 500's run of records."""
     result = analysed("2014-05-30")
     assert result.narrative.headline.kind != "headline_record"
+
+
+def test_the_template_writes_the_same_lead_from_facts_json():
+    """The kernel composes the note from the facts snapshot alone: last week's lead travels in
+    the facts, so the published headline keeps the series rule (2018-01-19)."""
+    from marketnotes.facts import FactTable
+    from marketnotes.narrative import write_note
+
+    spec, prices = pipeline.prepare(REPO / "params" / "demo.yaml", [], "2018-01-19", True)
+    host = analyse(spec, prices)
+    facts = FactTable.from_json(host.facts.to_json())  # what the kernel reads
+    kernel, _ = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
+    assert kernel.headline.text == host.narrative.headline.text
+    assert "lead.last_week.kind" in facts

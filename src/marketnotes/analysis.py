@@ -96,7 +96,9 @@ def analyse(spec: NoteSpec, prices: PriceData, strict: bool = True, events: pd.D
     facts = compute_facts(closes, spec.as_of, config, highs, events, macro)
     if spec.params.note_kind == "weekly" and closes.index[-1] == spec.as_of:  # the next week's note may ask
         LEADS.keep(LEADS.key(closes, highs, spec.as_of, config, events, spec.params), series.last_week_lead(facts, spec.params.symbols, spec.params.rotation_pair))
-    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair, last_week(spec, prices, config, events, closes, highs))
+    # recorded in the facts, so the kernel (which composes from facts.json) and the email write the same lead
+    series.record(facts, last_week(spec, prices, config, events, closes, highs))
+    narrative, check = write_note(facts, spec.params.symbols, spec.params.rotation_pair)
     if strict and not check.ok:
         raise FactCheckFailed(check.problems)
     return Analysis(facts, narrative, check, macro)

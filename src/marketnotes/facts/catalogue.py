@@ -32,6 +32,7 @@ FAMILIES: dict[str, str] = {
     "milestone": "a round level crossed this week (10,000; 25,000) and when it was last crossed",
     "level_in_reach": "a watched round level within 1.5% of the close, for What to watch",
     "whipsaw": "straight sessions of large moves alternating in sign this week",
+    "lead": "what last week's note led with, kept so a series never leads with it again (analysis.py)",
     "two_day": "the week's biggest move over two sessions running the same way, and since when none as big",
     "range": "sessions spent in a narrow range",
     "regime": "bull, bear or correction: the peak or trough it is measured from, the drawdown, since when",

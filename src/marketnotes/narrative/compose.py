@@ -36,7 +36,7 @@ def compose(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None =
         return Narrative(facts.as_of, first[0], first, [])
 
     ranked, mover, w = series.ranking(facts, symbols, pair)
-    ranked = series.avoiding(ranked, previous)
+    ranked = series.avoiding(ranked, previous or series.recorded(facts))
     top = ranked[0]
     headline = _fit(book, f"headline_{top.kind}", top.args)
     draft = Draft()

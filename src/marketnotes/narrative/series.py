@@ -26,6 +26,22 @@ def lead_of(ranked: list[angles.Angle]) -> Lead | None:
     return None if top.kind == "mover" else (top.kind, top.symbol)
 
 
+LAST_WEEK = "lead.last_week"
+
+
+def record(facts: FactTable, previous: Lead | None) -> None:
+    """Keep last week's lead in the note's facts: whatever composes the note from them (the
+    template's kernel, from facts.json; the email) then avoids it too."""
+    if previous is not None:
+        facts.add(f"{LAST_WEEK}.kind", previous[0], "text", "what last week's note led with (a series never leads with it again)")
+        facts.add(f"{LAST_WEEK}.index", previous[1], "text", "the index last week's lead was about")
+
+
+def recorded(facts: FactTable) -> Lead | None:
+    kind, index = facts.value(f"{LAST_WEEK}.kind"), facts.value(f"{LAST_WEEK}.index")
+    return (kind, index) if kind and index else None
+
+
 def avoiding(ranked: list[angles.Angle], previous: Lead | None) -> list[angles.Angle]:
     """`ranked` with last week's lead moved behind the first angle that is not a repeat."""
     if previous is None or lead_of(ranked) != previous:
