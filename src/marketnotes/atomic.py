@@ -27,16 +27,27 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    except OSError as exc:
+        publish(tmp_path, target)
+    except OSError as exc:  # the block's own write, too (a full disk fails the write first)
         if not exc.filename:
             exc.filename = str(target)
         raise
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def publish(written: Path, target: Path) -> None:
+    """A file written beside `target` (the same folder: one filesystem) becomes it: flushed
+    to disk, then renamed over it. An OSError names `target` when the system named no file."""
+    try:
+        with open(written, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(written, 0o644)
+        os.replace(written, target)
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = str(target)
+        raise
 
 
 def write_bytes(target: str | Path, data: bytes) -> Path:

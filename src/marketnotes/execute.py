@@ -22,6 +22,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from marketnotes import atomic
 from marketnotes.errors import CellTimedOut, KernelDied, NoteTimedOut, TemplateCellFailed
 from marketnotes.spec import NoteSpec
 from marketnotes.transaction import NoteTransaction
@@ -140,24 +141,10 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
     else:
         # papermill's final write of the finished notebook (the injected cell's id pinned
         # before it) is the note's notebook: published as it is, not serialised again
-        _publish(running, folder.path("note.ipynb"))
+        atomic.publish(running, folder.path("note.ipynb"))  # as marketnotes' atomic writes make theirs
     finally:
         running.unlink(missing_ok=True)
     return nb
-
-
-def _publish(written: Path, target: Path) -> None:
-    """The file papermill wrote made `target` as marketnotes' atomic writes make theirs:
-    flushed to disk, then renamed over it (the same folder: one filesystem)."""
-    try:
-        with open(written, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(written, 0o644)
-        os.replace(written, target)
-    except OSError as exc:
-        if not exc.filename:
-            exc.filename = str(target)
-        raise
 
 
 def _stable_injected_cell_id(nb: nbformat.NotebookNode) -> None:
