@@ -282,12 +282,8 @@ def environment() -> Environment:
     )
     env.globals.update(key=key_of, running=RUNNING.__contains__)
     env.filters["rotday_id"] = lambda symbol: f"rotday.week.{key_of(symbol)}.ret"
-    env.filters["streak_id"] = lambda symbol: f"{key_of(symbol)}.streak.ended"
     env.filters["suffix"] = lambda text, tail: f"{text}{tail}"
-    env.filters["week_id"] = lambda symbol, side: f"{key_of(symbol)}.week.{side}"
-    env.filters["ytd_id"] = lambda symbol: f"{key_of(symbol)}.ret.ytd"
-    env.filters["suffix_key"] = lambda symbol, tail: f"{key_of(symbol)}{tail}"
-    env.filters["streak_unit_id"] = lambda symbol, unit: f"{key_of(symbol)}.streak.{unit}"
+    env.filters["suffix_key"] = lambda symbol, tail: f"{key_of(symbol)}{tail}"  # an index's fact id: ^GSPC, ".ret.ytd" -> GSPC.ret.ytd
     env.filters["capitalize_first"] = lambda text: Markup(text[:1].upper()) + Markup(text[1:]) if text else text
     return env
 
