@@ -84,21 +84,27 @@ def headline_of(notebook: Path) -> str | None:
 
 
 def text_of(notebook: Path, tag: str, cls: str) -> str | None:
-    """The text of the first `<tag class="cls">` among the notebook's HTML outputs: what the
-    note showed its readers (the email quotes the lead from here, as the archive the headline)."""
+    """The text of the first `<tag class="cls">` among the notebook's HTML outputs."""
+    return texts_of(notebook, (tag, cls))[0]
+
+
+def texts_of(notebook: Path, *elements: tuple[str, str]) -> list[str | None]:
+    """For each (tag, class), the text of its first element among the notebook's HTML outputs,
+    read in one pass: what the note showed its readers (the email quotes its headline and lead
+    from here, as the archive lists the headline)."""
+    found: list[str | None] = [None] * len(elements)
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return found
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html")
             html = "".join(html) if isinstance(html, list) else html
-            if html and cls in html:
-                found = _ElementText.first(html, tag, cls)
-                if found:
-                    return found
-    return None
+            for i, (tag, cls) in enumerate(elements):
+                if found[i] is None and html and cls in html:
+                    found[i] = _ElementText.first(html, tag, cls) or None
+    return found
 
 
 class _ElementText(HTMLParser):

@@ -22,7 +22,7 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from marketnotes.archive.listing import text_of
+from marketnotes.archive.listing import texts_of
 from marketnotes.errors import DamagedNote, NotANote, ParamsError
 from marketnotes.facts import FactTable, key_of
 from marketnotes.manifest import verify
@@ -141,11 +141,13 @@ def build_message(note: NoteFolder, recipients: Recipients, sender: str, domain:
     params = note.manifest["params"]
     symbols = [i["symbol"] for i in params["indices"]]
     pair = (params["rotation"]["lead"], params["rotation"]["lag"]) if params.get("rotation") else (tuple(symbols[:2]) if len(symbols) > 1 else None)
-    narrative = compose(note.facts, symbols, pair)
-    # the headline and lead the note showed (a series may have led with other news than the
-    # facts alone would), else the stock prose from the facts
-    headline = text_of(note.path / "note.ipynb", "h2", "mn-headline") or narrative.headline.text
-    lead = text_of(note.path / "note.ipynb", "p", "mn-lead") or " ".join(s.text for s in narrative.lead)
+    # the headline and lead the note showed, else (a template that shows neither) the stock
+    # prose composed from the facts
+    headline, lead = texts_of(note.path / "note.ipynb", ("h2", "mn-headline"), ("p", "mn-lead"))
+    if headline is None or lead is None:
+        narrative = compose(note.facts, symbols, pair)
+        headline = headline or narrative.headline.text
+        lead = lead or " ".join(s.text for s in narrative.lead)
     as_of = dt.date.fromisoformat(note.facts.as_of)
     context = {
         "title": params["title"],
