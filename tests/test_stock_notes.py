@@ -181,8 +181,40 @@ def test_the_monthly_review_leads_with_a_bear_market_entered_in_the_month(sample
     assert narrative.headline.text == "NASDAQ Composite plunges 9.5% in December, entering a bear market"
     lead = " ".join(s.text for s in narrative.lead)
     assert "its worst month since November 2008" in lead and "the worst month for both since February 2009" in lead
-    assert section(narrative, "The year") == "In 2018 the NASDAQ Composite declined 3.9%, the S&P 500 6.2% and the Dow 5.6%."  # "fell", the plain verb, is the biggest fall's
     assert "All three indices had their best day on Dec. 26" in section(narrative, "Best and worst days")
+    # the week is told biggest move first, its rarity with the index it belongs to
+    assert "In the week to Dec. 21 the NASDAQ Composite sank 8.4%, the S&P 500 7.1% and the Dow 6.9%, the Dow's worst week since October 2008." in section(narrative, "The month's events")
+    assert "On Dec. 24 the NASDAQ Composite closed at 6,192.92, the lowest close since July 2017, the S&P 500 at 2,351.10, the lowest since April 2017" in section(narrative, "The month's events")
+
+
+def test_the_december_review_is_also_the_quarter_and_the_years(sample):
+    """IXIC.quarter.since = 2008-12-31 (Q4 2018: -17.5%), {IXIC,GSPC,DJI}.year.since = 2008-12-31."""
+    narrative, check, facts = note(sample, "monthly-review", "2018-12-31")
+    assert check.ok and not check.style
+    assert facts.value("IXIC.quarter.since") == facts.value("GSPC.year.since") == "2008-12-31"
+    assert section(narrative, "The quarter and the year") == (
+        "In the fourth quarter the NASDAQ Composite sank 17.5%, the S&P 500 14.0% and the Dow tumbled 11.8%, the worst quarter for the NASDAQ Composite since the fourth quarter of 2008. "
+        "In 2018 the S&P 500 fell 6.2%, the Dow 5.6% and the NASDAQ Composite 3.9%, the worst year for all three since 2008."
+    )
+
+
+def test_a_quarter_end_review_tells_the_quarter_and_a_mid_quarter_one_does_not(sample):
+    narrative, check, facts = note(sample, "monthly-review", "2009-03-31")
+    assert check.ok and not check.style
+    assert facts.value("DJI.quarter.run") == 6  # six quarters down in a row
+    assert section(narrative, "The quarter and the year").startswith("In the first quarter the Dow plunged 13.3%, the S&P 500 tumbled 11.7% and the NASDAQ Composite fell 3.1%, a sixth straight quarterly loss for the Dow.")
+    # the bear market's low, rare enough for the lead
+    assert "On March 9 the NASDAQ Composite closed at 1,268.64, the lowest close since October 2002, the S&P 500 at 676.53, the lowest since at least 1999" in " ".join(s.text for s in narrative.lead)
+    _, _, facts = note(sample, "monthly-review", "2009-02-27")
+    assert not any(f.id.endswith((".quarter.ret", ".year.ret")) for f in facts)
+
+
+def test_the_dows_record_point_drop_leads_the_month(sample):
+    """DJI.month.worst.pts = -777.68 on 2008-09-29, with no bigger point drop since 1885 (DJI.month.worst.pts_data_start)."""
+    narrative, check, facts = note(sample, "monthly-review", "2008-09-30")
+    assert check.ok and not check.style
+    assert round(facts.value("DJI.month.worst.pts"), 2) == -777.68 and facts.value("DJI.month.worst.pts_date") == "2008-09-29"
+    assert "The Dow's 777.68-point drop on Sept. 29 was its biggest one-day point drop on record." in " ".join(s.text for s in narrative.lead)
 
 
 def test_an_index_that_fell_further_than_the_headlines_says_so_and_a_rare_day_joins_the_lead(sample):
@@ -284,7 +316,9 @@ def test_the_monthly_review_tells_the_true_first_close_in_a_correction_and_the_w
     # the Dow's 1,086.25-point gain on Dec. 26: its biggest one-day point gain in data back to 1885
     assert facts.value("DJI.month.best.pts_date") == "2018-12-26" and round(facts.value("DJI.month.best.pts"), 2) == 1086.25 and "DJI.month.best.pts_data_start" in facts
     assert any(s.kind == "points_day" for s in narrative.lead)
-    assert any(s.kind == "week_of" and "DJI.month.week_worst.since" in s.facts for s in narrative.lead)  # the week to Dec. 21
+    # the week to Dec. 21, told after the lead: a lead is five sentences at most
+    assert len(narrative.lead) <= 5
+    assert any(s.kind == "week_of" and "DJI.month.week_worst.since" in s.facts for sec in narrative.sections if sec.title == "The month's events" for s in sec.sentences)
 
 
 def test_the_monthly_review_sees_all_three_in_a_correction_and_a_first_close_above_19000(sample):
@@ -328,3 +362,15 @@ def test_the_monthly_counts_are_told_only_when_lopsided(sample):
     narrative, check, facts = note(sample, "monthly-review", "2017-12-29")  # the Dow up in every month of 2017 but one? its count says
     ups = [facts.value(f"{k}.months.up") for k in ("IXIC", "GSPC", "DJI")]
     assert (section(narrative, "Month by month") != "") == any(u >= 10 or u <= 2 for u in ups)
+
+
+def test_a_cpi_day_after_a_rarer_day_says_so_in_the_headline(sample):
+    """Sept. 18, 2001: the Nasdaq's 1.5% fall on the release day was ordinary; the Dow had entered
+    its first bear market since 1990 the session before (DJI.regime.entered = 2001-09-17), on the
+    day of an unscheduled Fed cut, which the calendar labels "FOMC decision (unscheduled)"."""
+    narrative, check, facts = note(sample, "cpi-reaction", "2001-09-18")
+    assert check.ok and not check.style
+    assert facts.value("DJI.regime.entered") == "2001-09-17"
+    assert narrative.headline.text == "NASDAQ Composite falls on CPI day after Dow enters bear market"
+    text = narrative.to_text()
+    assert "the day of the unscheduled FOMC decision" in text and "(unscheduled)" not in text

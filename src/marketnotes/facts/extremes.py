@@ -54,30 +54,31 @@ def add_day_extremes(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
         _add_day_since(table, f"{key}.week.best", label, symbol, rets, best, 1)
     if week[worst] < 0:
         _add_day_since(table, f"{key}.week.worst", label, symbol, rets, worst, -1)
-    _add_week_levels(table, key, label, symbol, closes.loc[:as_of], week.index)
+    add_levels(table, key, label, symbol, closes.loc[:as_of], week.index)
 
 
-def _add_week_levels(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, week: pd.DatetimeIndex) -> None:
-    """The week's lowest and highest close, and how far back one must go for a close beyond it:
-    "Monday's close was its lowest since April 1997" even when Friday's was not."""
+def add_levels(table: FactTable, key: str, label: str, symbol: str, history: pd.Series, window: pd.DatetimeIndex, scope: str = "week") -> None:
+    """The window's lowest and highest close, and how far back one must go for a close beyond it:
+    "Monday's close was its lowest since April 1997" even when Friday's was not. `scope` names
+    the window in the fact ids (`<KEY>.week.low.*`, `<KEY>.month.low.*`)."""
     values = history.to_numpy(dtype=float)
     for side, direction in (("low", -1), ("high", 1)):
-        day = history.loc[week].idxmin() if direction < 0 else history.loc[week].idxmax()
+        day = history.loc[window].idxmin() if direction < 0 else history.loc[window].idxmax()
         pos = history.index.get_loc(day)
-        prefix, word = f"{key}.week.{side}", "lowest" if direction < 0 else "highest"
-        table.add(f"{prefix}.date", day, "date", f"{label} {word} close of the week", end=day, symbol=symbol)
-        table.add(f"{prefix}.value", values[pos], "level", f"{label} {word} close of the week", end=day, symbol=symbol)
+        prefix, word = f"{key}.{scope}.{side}", "lowest" if direction < 0 else "highest"
+        table.add(f"{prefix}.date", day, "date", f"{label} {word} close of the {scope}", end=day, symbol=symbol)
+        table.add(f"{prefix}.value", values[pos], "level", f"{label} {word} close of the {scope}", end=day, symbol=symbol)
         hit = last_as_extreme(values, values[pos], pos, direction)
         if hit is not None:
             since = history.index[hit]
-            table.add(f"{prefix}.since", since, "date", f"{label}: the week's {word} close is its {word} since this session's", since, day, symbol)
+            table.add(f"{prefix}.since", since, "date", f"{label}: the {scope}'s {word} close is its {word} since this session's", since, day, symbol)
         elif pos >= DATA_START_DAYS:
-            table.add(f"{prefix}.data_start", history.index[0], "date", f"{label}: the week's {word} close is its {word} in the data", history.index[0], day, symbol)
+            table.add(f"{prefix}.data_start", history.index[0], "date", f"{label}: the {scope}'s {word} close is its {word} in the data", history.index[0], day, symbol)
         else:
             continue
-        first = history.index.get_loc(week[0])
+        first = history.index.get_loc(window[0])
         table.add(f"{prefix}.run_sessions", sessions_since_year_extreme(history, first, pos, direction), "count",
-                  f"{label}: sessions since its last 52-week {side} close before the week (a long climb sets one every few weeks)", end=day, symbol=symbol)
+                  f"{label}: sessions since its last 52-week {side} close before the {scope} (a long climb sets one every few weeks)", end=day, symbol=symbol)
 
 
 YEAR = 252

@@ -17,7 +17,10 @@ Frames in, facts out, no I/O. Per index, `<KEY>.month.` prefix:
   the month's rarest round level crossed upwards ("closed above 19,000 for the first time");
 - `records` (count): record closes in the month, and `last_record` (date);
 - `best.pts` (points), `best.pts_date`, and `best.pts_since` (date), or `best.pts_data_start`: the best day
-  in index points and when a day last gained as many ("its biggest point gain on record").
+  in index points and when a day last gained as many ("its biggest point gain on record");
+  `worst.pts*` the same for the worst ("its biggest one-day point drop on record", Sept. 29, 2008);
+- `low.*` / `high.*`: the month's lowest and highest close and since when none was beyond it
+  (facts/extremes.add_levels, as the weekly note's: "its lowest close since April 2017").
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.extremes import add_levels
 from marketnotes.facts.milestones import MIN_SINCE_SESSIONS, week_crossings, watched_level
 from marketnotes.facts.table import FactTable, key_of
 
@@ -50,7 +54,11 @@ def add_month_events(table: FactTable, symbol: str, closes: pd.Series, months: p
         if len(records):
             table.add(f"{p}.records", len(records), "count", f"{label}: record closes in the month", start, as_of, symbol)
             table.add(f"{p}.last_record", records.index[-1], "date", f"{label}: its last record close in the month", end=records.index[-1], symbol=symbol)
-    _points(table, p, label, symbol, history, start)
+    for direction in (1, -1):
+        _points(table, p, label, symbol, history, start, direction)
+    month = history.loc[start:].index[1:]
+    if len(month):
+        add_levels(table, key, label, symbol, history, month, scope="month")
 
 
 def _same_month(table, p, label, symbol, months: pd.DataFrame) -> None:
@@ -126,19 +134,23 @@ def _milestone(table, p, label, symbol, history: pd.Series, start) -> None:
         table.add(f"{q}.since", history.index[pick.since], "date", f"{label}: its last earlier close at or above the level", history.index[pick.since], history.index[pick.pos], symbol)
 
 
-def _points(table, p, label, symbol, history: pd.Series, start) -> None:
+def _points(table, p, label, symbol, history: pd.Series, start, direction: int) -> None:
+    """The month's biggest one-day gain (direction 1) or drop (-1) in index points, and when
+    a day last moved as many points that way."""
     diffs = history.diff()
-    month = diffs.loc[start:].iloc[1:]
+    month = diffs.loc[start:].iloc[1:] * direction
     if month.empty or month.max() <= 0:
         return
     day = month.idxmax()
     pos = diffs.index.get_loc(day)
-    value = float(month[day])
-    table.add(f"{p}.best.pts", value, "points", f"{label}: its biggest one-day gain of the month, in index points", end=day, symbol=symbol)
-    table.add(f"{p}.best.pts_date", day, "date", f"{label}: the session of its biggest point gain of the month", end=day, symbol=symbol)
-    earlier = diffs.to_numpy()[:pos]
-    hits = np.flatnonzero(earlier >= value)
+    value = float(diffs[day])
+    side, word = ("best", "gain") if direction > 0 else ("worst", "drop")
+    q = f"{p}.{side}"
+    table.add(f"{q}.pts", value, "points", f"{label}: its biggest one-day {word} of the month, in index points", end=day, symbol=symbol)
+    table.add(f"{q}.pts_date", day, "date", f"{label}: the session of its biggest point {word} of the month", end=day, symbol=symbol)
+    earlier = diffs.to_numpy()[:pos] * direction
+    hits = np.flatnonzero(earlier >= value * direction)
     if len(hits):
-        table.add(f"{p}.best.pts_since", diffs.index[hits[-1]], "date", f"{label}: the last day with a point gain as big", diffs.index[hits[-1]], day, symbol)
+        table.add(f"{q}.pts_since", diffs.index[hits[-1]], "date", f"{label}: the last day with a point {word} as big", diffs.index[hits[-1]], day, symbol)
     elif np.count_nonzero(~np.isnan(earlier)) >= DATA_START_DAYS:
-        table.add(f"{p}.best.pts_data_start", history.index[0], "date", f"{label}: its biggest one-day point gain in the data, which starts here", history.index[0], day, symbol)
+        table.add(f"{q}.pts_data_start", history.index[0], "date", f"{label}: its biggest one-day point {word} in the data, which starts here", history.index[0], day, symbol)

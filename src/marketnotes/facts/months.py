@@ -21,6 +21,7 @@ from marketnotes.calendar import nyse
 from marketnotes.facts.closures import add_closure_facts
 from marketnotes.facts.extremes import _add_day_since, daily_returns
 from marketnotes.facts.month_events import add_month_events
+from marketnotes.facts.periods import add_periods_facts, period_returns
 from marketnotes.facts.table import FactTable, key_of
 
 HEAT_MONTHS = 12
@@ -38,20 +39,9 @@ def is_month_complete(as_of: pd.Timestamp) -> bool:
     return following.to_period("M") != day.to_period("M")
 
 
-def month_ids(index: pd.DatetimeIndex) -> pd.PeriodIndex:
-    return index.to_period("M")
-
-
 def monthly_returns(closes: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per calendar month up to as-of's (the last one running to as-of): its return
-    from the previous month's last close, and the sessions it starts from and ends on. The
-    data's first month has no base close and no row."""
-    history = closes.loc[:as_of].dropna()
-    periods = month_ids(history.index)
-    last = np.append(np.flatnonzero(periods[1:] != periods[:-1]), len(history) - 1) if len(history) else np.array([], dtype=int)
-    ends, values = history.index[last], history.to_numpy(dtype=float)[last]
-    frame = pd.DataFrame({"start": ends[:-1], "end": ends[1:], "ret": values[1:] / values[:-1] - 1}, index=periods[last][1:])
-    return frame
+    """One row per calendar month up to as-of's (facts/periods.period_returns)."""
+    return period_returns(closes, as_of, "M")
 
 
 def add_month_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.Timestamp, complete: bool) -> None:
@@ -106,3 +96,4 @@ def add_months_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp
     if first is not None:
         table.add("month.start", first.start, "date", "the close the month's returns are measured from (the previous month's last session)", end=first.start)
         add_closure_facts(table, closes.loc[:as_of].dropna(how="all").index, pd.Timestamp(first.start), as_of)  # the four sessions after Sept. 11, 2001
+    add_periods_facts(table, closes, as_of, complete)

@@ -75,6 +75,19 @@ def era(day: dt.date, as_of: dt.date) -> str:
     return str(day.year) if (as_of - day).days > 25 * 365 else month_year(day, as_of)
 
 
+def quarter(day: dt.date, as_of: dt.date | None) -> str:
+    """"the fourth quarter of 2008"; "the first quarter" in a note of the same year."""
+    name = ("first", "second", "third", "fourth")[(day.month - 1) // 3]
+    return f"the {name} quarter" + ("" if as_of is not None and day.year == as_of.year else f" of {day.year}")
+
+
+def event_name(label: str) -> str:
+    """A calendar label as prose: "FOMC decision (unscheduled)" -> "unscheduled FOMC decision"
+    (the calendar's qualifier in brackets reads as a note to the reader, not as English)."""
+    match = re.fullmatch(r"(.+?)\s*\((\w[\w -]*)\)", label.strip())
+    return f"{match[2]} {match[1]}" if match else label
+
+
 FORMATS = {
     "pct1": lambda v, a: format_percent(abs(v), "#,##0.0%", locale=LOCALE),
     "pct0": lambda v, a: format_percent(abs(v), "#,##0%", locale=LOCALE),
@@ -93,9 +106,11 @@ FORMATS = {
     "date": lambda v, a: ap_date(_day(v), a),
     "year": lambda v, a: str(_day(v).year),
     "era": lambda v, a: era(_day(v), a),
+    "quarter": lambda v, a: quarter(_day(v), a),
     "day": lambda v, a: relative_day(_day(v), a),
     "fuzzy": lambda v, a: fuzzy_date(_day(v), a),
     "text": lambda v, a: str(v),
+    "event": lambda v, a: event_name(str(v)),
 }
 
 NUMERIC = {"pct1": 100, "pct0": 100, "pct2": 100, "spct1": 100, "pts1": 1, "sigma1": 1, "level": 1, "round": 1, "points": 1, "count": 1, "ordinal": 1}

@@ -86,16 +86,37 @@ def events(facts: FactTable, say, told: list[str]) -> list:
             continue
         first = max(rare, key=rare.get)
         day = facts.value(f"{key_of(first)}.month.week_{side}.date")
-        same = [s for s in told if s != first and facts.value(f"{key_of(s)}.month.week_{side}.date") == day]
-        out.append((say("week_of", [first, *same], side), rare[first]))
+        same = sorted((s for s in told if facts.value(f"{key_of(s)}.month.week_{side}.date") == day), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.week_{side}.ret")))
+        out.append((say("week_of", same, side, first), rare[first]))
+    out += levels(facts, say, told)
     for s in told:
         p = f"{key_of(s)}.month"
         if f"{p}.milestone.level" in facts:
             out.append((say("milestone", s), 5.0))
         elif f"{p}.records" in facts:
             out.append((say("records_of", s), 1.0))
-        if s in POINTS and f"{p}.best.pts" in facts:
-            years = reach(facts, f"{p}.best", "pts_since", "pts_data_start", facts.value(f"{p}.best.pts_date"))
+        for side in ("best", "worst") if s in POINTS else ():
+            if f"{p}.{side}.pts" in facts:
+                years = reach(facts, f"{p}.{side}", "pts_since", "pts_data_start", facts.value(f"{p}.{side}.pts_date"))
+                if years >= RARE_YEARS:
+                    out.append((say("points_day", s, side), years))
+    return out
+
+
+def levels(facts: FactTable, say, told: list[str]) -> list:
+    """The month's lowest close when none was lower for a year ("its lowest close since April
+    2017"), and its highest when none was higher for a year and it was no record (records are
+    told as records); indices that had theirs on the same session, together."""
+    out = []
+    for side in ("low", "high"):
+        found: dict[str, list[tuple[str, float]]] = {}
+        for s in told:
+            p = f"{key_of(s)}.month.{side}"
+            if f"{p}.date" not in facts or (side == "high" and (f"{p}.since" not in facts or f"{key_of(s)}.month.records" in facts)):
+                continue
+            years = reach(facts, p, "since", "data_start", facts.value(f"{p}.date"))
             if years >= RARE_YEARS:
-                out.append((say("points_day", s), years))
+                found.setdefault(facts.value(f"{p}.date"), []).append((s, years))
+        for _, group in sorted(found.items()):
+            out.append((say("month_level", [s for s, _ in group], side), max(y for _, y in group)))
     return out

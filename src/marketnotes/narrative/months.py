@@ -14,6 +14,7 @@ from __future__ import annotations
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative.angles import REGIME_WEIGHT, size, years_between
 from marketnotes.narrative import month_events as me
+from marketnotes.narrative import periods
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.releases import fitted
@@ -23,6 +24,7 @@ RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when t
 LEAD_DAY_YEARS = 10.0  # a day of the month rarer than this (and than the headline's month) joins the lead
 LEAD_EVENT_YEARS = 5.0  # a month's event this rare (a first close above 19,000, a record point gain) joins the lead
 MAX_LEAD_EVENTS = 2
+MAX_LEAD = 5  # sentences: a lead is a paragraph, not the whole note
 UP_MONTHS_TOLD = (2, 10)  # up in two or fewer, or ten or more, of the last 12 months: worth a sentence
 UP_SHARE_TOLD = (0.25, 0.75)  # up in a quarter of the month's sessions or fewer, or three quarters or more
 FURTHER = 0.002  # an index that moved this much more than the headline's says so ("fell further, 17.7%")
@@ -86,19 +88,26 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         say("all_corrected", told) if told_all else None,
     ])
     # a lead is a paragraph: the two rarest of the month's events join it, the rest follow it
-    happened = sorted(me.events(facts, say, told), key=lambda e: -e[1])
-    to_lead = [sentence for sentence, years in happened if years >= LEAD_EVENT_YEARS][:MAX_LEAD_EVENTS]
-    lead += draft.keep(to_lead)
+    framing = periods.sentences(facts, say, told)  # the quarter and the year, at their ends
+    happened = sorted(me.events(facts, say, told) + framing, key=lambda e: -e[1])
     days = _days(facts, say, told)
     # "the Dow's biggest one-day gain since 1933" is news of the month: the rarest such day joins the lead
     top_day = max((d for d in days if d[0] is not None and d[0].kind != "up_days"), key=lambda d: d[1], default=None)
-    if top_day and top_day[1] >= LEAD_DAY_YEARS and top_day[1] > (rare[first] if angle == "extreme" else 0.0) and angle != "regime":
+    if not (top_day and top_day[1] >= LEAD_DAY_YEARS and top_day[1] > (rare[first] if angle == "extreme" else 0.0) and angle != "regime"):
+        top_day = None
+    room = MAX_LEAD - len(lead) - (1 if top_day else 0)
+    to_lead = [sentence for sentence, years in happened if years >= LEAD_EVENT_YEARS][:max(0, min(MAX_LEAD_EVENTS, room))]
+    lead += draft.keep(to_lead)
+    if top_day:
         lead += draft.keep([top_day[0]])
     counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
     sections = [
-        Section("The month's events", draft.keep([*same[1:], *(sentence for sentence, _ in happened if sentence not in to_lead)])),
+        Section("The month's events", draft.keep([*same[1:], *(sentence for sentence, _ in happened if sentence not in to_lead and (sentence, _) not in framing)])),
         Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts and notable_months(facts, told) else None])),
-        Section("The year", draft.keep([say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) else None])),
+        Section("The quarter and the year" if framing else "The year", draft.keep([
+            *(sentence for sentence, _ in framing if sentence not in to_lead),
+            say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) and not any(f"{key_of(s)}.year.ret" in facts for s in told) else None,
+        ])),
         Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
         Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),

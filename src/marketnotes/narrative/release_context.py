@@ -39,6 +39,27 @@ def messages(facts: FactTable, symbols: list[str], pair, first: str) -> list[ang
     return out[:MAX]
 
 
+HEADLINE = 10.0  # a day before the release this rare (in years) frames the headline
+HEADLINE_KINDS = {"regime", "big_day"}
+
+
+def headline_context(facts: FactTable, symbols: list[str], pair, first: str, release_years: float) -> angles.Angle | None:
+    """A bear market entered, or a rout, on a session before the release that is rarer than
+    anything the release day did: the headline says the release day came after it ("... on CPI
+    day after Dow enters bear market"), as a desk would on Sept. 18, 2001."""
+    found = messages(facts, symbols, pair, first)
+    top = found[0] if found else None
+    if top is None or top.kind not in HEADLINE_KINDS or top.score < max(HEADLINE, release_years):
+        return None
+    k = key_of(top.args[0])
+    day = facts.value(f"{k}.regime.entered") if top.kind == "regime" else facts.value(f"{k}.week.{top.args[1]}.date")
+    if top.kind == "regime" and facts.value(f"{k}.regime.state") not in ("bear", "correction"):
+        return None
+    if top.kind == "big_day" and top.args[0] == first:
+        return None  # the same index's rebound reads best in the plain headline
+    return top if day and day < facts.value("cpi.release.date") else None
+
+
 def context(facts: FactTable, say, symbols: list[str], pair, first: str) -> tuple[list, list]:
     """(sentences for the lead, sentences for "Around the release")."""
     found = messages(facts, symbols, pair, first)

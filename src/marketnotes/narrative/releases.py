@@ -124,7 +124,8 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     elif together:
         headline = ("headline_alike", [first, *rest], KIND)
     else:
-        headline = ("headline_release", first, KIND, best[first])
+        framed = release_context.headline_context(facts, symbols, pair, first, max(reach[first], read_years, gap_rare)) if not together and not best[first] else None  # a release day with a superlative of its own keeps it
+        headline = ("headline_after", first, KIND, framed) if framed else ("headline_release", first, KIND, best[first])
     headline = fitted(say, *headline)
     opening = "late" if late else "none" if pair_leads or tie else "day"  # how the release-day sentence introduces the day
     draft = Draft()
