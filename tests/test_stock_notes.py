@@ -374,3 +374,21 @@ def test_a_cpi_day_after_a_rarer_day_says_so_in_the_headline(sample):
     assert narrative.headline.text == "NASDAQ Composite falls on CPI day after Dow enters bear market"
     text = narrative.to_text()
     assert "the day of the unscheduled FOMC decision" in text and "(unscheduled)" not in text
+
+
+def test_a_rout_on_release_day_leads_before_the_pairs_gap(sample):
+    """Aug. 18, 2011: the Nasdaq plunged 5.2% (IXIC.cpi.release.day), its worst release day since
+    November 2008; the Dow's 1.5-point margin over it is the pair section's news, not the headline."""
+    narrative, check, facts = note(sample, "cpi-reaction", "2011-08-18")
+    assert check.ok and not check.style
+    assert round(facts.value("IXIC.cpi.release.day"), 3) == -0.052
+    assert narrative.headline.text == "NASDAQ Composite plunges 5.2%, worst CPI day since November 2008"
+    assert section(narrative, "The pair").startswith("On the release day the Dow fell 1.5 percentage points less than the NASDAQ Composite")
+
+
+def test_the_same_streak_of_two_indices_around_a_release_is_one_sentence(sample):
+    narrative, check, facts = note(sample, "cpi-reaction", "2003-03-21")
+    assert check.ok and not check.style
+    assert facts.value("GSPC.streak.days") == facts.value("DJI.streak.days") == 8
+    said = [s.text for s in narrative.all_sentences() if "straight daily gain" in s.text]
+    assert said == ["The S&P 500 and the Dow posted an eighth straight daily gain, the longest winning streak since at least 1999 for the S&P 500 and since December 1998 for the Dow."]

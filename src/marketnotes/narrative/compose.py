@@ -115,7 +115,7 @@ def _lead(facts, say, symbols, ranked, mover, w) -> tuple[list[Sentence | None],
         out[0] = say("lead_big_days", top.symbol)
         told.remove(twin)
     # each index's news together: the top angle's index right after it, the rest after the week's moves
-    extra, spare = _grouped(facts, [_merged(a, told) for a in told[1:] if not _merged_away(a, told)], spare)
+    extra, spare = grouped(facts, [_merged(a, told) for a in told[1:] if not _merged_away(a, told)], spare)
     order = list(dict.fromkeys([top.symbol, first, *(t.symbol for t in told)]))
     extra.sort(key=lambda a: order.index(a.symbol))
     mine = [a for a in extra if a.symbol == top.symbol and a.kind in SINGLE_INDEX and out and not own]  # "It" follows them
@@ -138,7 +138,7 @@ GROUPS = {"week_level": lambda facts, a: (a.args[1], facts.value(f"{key_of(a.sym
           "streak_end": lambda facts, a: (facts.value(f"{key_of(a.symbol)}.streak.ended") > 0, facts.value(f"{key_of(a.symbol)}.streak.ended_date"))}
 
 
-def _grouped(facts: FactTable, extra: list[angles.Angle], spare: list[angles.Angle]) -> tuple[list[angles.Angle], list[angles.Angle]]:
+def grouped(facts: FactTable, extra: list[angles.Angle], spare: list[angles.Angle]) -> tuple[list[angles.Angle], list[angles.Angle]]:
     """The same message about several indices is one sentence: two indices' lowest closes in
     years on the same Monday, two streaks that ended the same day. A spare angle (for "Also
     this week") joins a lead angle it matches."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import angles, scan
+from marketnotes.narrative.compose import grouped
 
 KINDS = {"big_day", "streak", "regime", "touch", "record", "milestone", "streak_end", "brink", "week_record", "whipsaw", "week_level"}
 RARE = 1.0  # a message a year rare is context worth a sentence
@@ -62,7 +63,7 @@ def headline_context(facts: FactTable, symbols: list[str], pair, first: str, rel
 
 def context(facts: FactTable, say, symbols: list[str], pair, first: str) -> tuple[list, list]:
     """(sentences for the lead, sentences for "Around the release")."""
-    found = messages(facts, symbols, pair, first)
+    found, _ = grouped(facts, messages(facts, symbols, pair, first), [])  # the same streak of two indices: one sentence
     lead = [say("scan_message", a.kind, a.args) for a in found[:1] if a.score >= LEAD]
     rest = [say("scan_message", a.kind, a.args) for a in found[len(lead):]]
     before = [say("closure")] if "market.closure.sessions" in facts else []

@@ -28,6 +28,7 @@ from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Phrasebook
 
+PAIR_UNDER = 0.02  # a release day that moved an index 2% or more leads with the move, not the pair's gap
 KIND = "cpi"
 RARE_YEARS = 1.0  # a "since" that reaches back less than a year is not news
 SAME_MOVE = 0.1  # release days move an index "about as much as other days" within 10%
@@ -92,7 +93,8 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     reach = {s: max(rare[s], day_rare[s]) if best[s] else 0.0 for s in moved}
     gap_rare = rarity(facts, f"rot.{KIND}.release", ".gap_since", ".gap_data_start") if pair and f"rot.{KIND}.release.gap" in facts else 0.0
     first = max(moved, key=lambda s: (reach[s], day[s]))
-    pair_leads = bool(pair) and gap_rare >= RARE_YEARS and gap_rare > reach[first] and abs(facts.value(f"rot.{KIND}.release.gap")) >= EVEN_PTS
+    # a rare gap leads; a rout or a rally is told first (Aug. 18, 2011: the Nasdaq's 5.2% plunge, not the gap)
+    pair_leads = bool(pair) and abs(facts.value(f"{key_of(first)}.{KIND}.release.day")) < PAIR_UNDER and gap_rare >= RARE_YEARS and gap_rare > reach[first] and abs(facts.value(f"rot.{KIND}.release.gap")) >= EVEN_PTS
     rest = sorted((s for s in moved if s != first), key=lambda s: -day[s])
     # a note written weeks after its release: what has happened since is the news when it is bigger
     after = [s for s in moved if f"{key_of(s)}.{KIND}.release.after" in facts]
