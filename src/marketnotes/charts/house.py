@@ -8,19 +8,18 @@ chart looks the same alone, in Jupyter, or after forty other notes in a batch wo
 
 from __future__ import annotations
 
-import base64
-import io
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
+
+# A chart's sizes and forms, and drawing both from one figure, are forms.py's; chart modules
+# and tests take them from here with the style.
+from marketnotes.charts.forms import PHONE, PHONE_DPI, SCREENS, SIZE, Chart, Sizes, figure, for_screens, per_size, render  # noqa: F401
 
 HOUSE_STYLE = {
     "font.family": "DejaVu Sans",
@@ -40,45 +39,6 @@ HOUSE_STYLE = {
     "lines.linewidth": 1.6,
     "svg.hashsalt": "marketnotes",  # the same ids in every SVG of the same chart: notes are reproducible
 }
-SIZE = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
-# A phone shows a chart ~360 CSS px wide: drawn 4 in wide, its 9 pt text stays ~9 pt there
-# (the column-width chart, shrunk to fit, would be set in 5 pt).
-PHONE = (4.0, 3.6)
-PHONE_DPI = 160  # 640 px: sharp on a phone screen, and the width of an email's column
-
-
-@dataclass
-class Chart:
-    """A rendered chart, the title doubling as its alt text, in up to two forms:
-
-    - `svg`, drawn at column width as vectors: the HTML on wide screens and the PDF, crisp at
-      any zoom and on paper (and cheaper to write than a 144-dpi PNG);
-    - `png`, drawn at phone width: the HTML on phones, and the image an email inlines (mail
-      clients do not show SVG; most mail is read on phones anyway) and Jupyter falls back to.
-    """
-
-    title: str
-    svg: bytes | None = None
-    png: bytes | None = None
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data, meta = {"text/plain": f"<Chart: {self.title}>"}, {}
-        if self.svg is not None:
-            data["image/svg+xml"] = self.svg.decode("utf-8")
-            meta["image/svg+xml"] = {"alt": self.title}
-        if self.png is not None:
-            data["image/png"] = base64.b64encode(self.png).decode("ascii")
-            meta["image/png"] = {"alt": self.title}
-        return data, meta
-
-
-def for_screens(draw: Callable[[tuple[float, float]], Chart]) -> Chart:
-    """`draw(size)` at column width (vectors), carrying the same chart drawn at phone width
-    (raster): laid out again (ticks, title lines, key rows, labels) rather than shrunk, so
-    it stays legible."""
-    chart = draw(SIZE)
-    return replace(chart, png=draw(PHONE).png)
-
 
 # Margins in inches around the plot. Every house chart has one title line above, date or
 # window labels and the source line below, and a y label at the left: only the width of the
@@ -87,10 +47,6 @@ TOP, BOTTOM, RIGHT, EDGE = 0.36, 0.55, 0.15, 0.06
 
 
 KEY_ROW, KEY_COLUMNS = 0.2, 4  # the series key sits in rows of four between title and plot
-
-
-def figure(size: tuple[float, float] = SIZE) -> Figure:
-    return Figure(figsize=size)
 
 
 def plot_width(fig: Figure) -> float:
@@ -173,27 +129,26 @@ SOURCE_SIZE = 7
 
 
 def finish(fig: Figure, title: str, source: str) -> Chart:
+    """The title, the source line and the frame around the plot, placed for each size the
+    figure is saved at (forms.render)."""
+    per_size(fig, lambda: _frame(fig, title, source))
+    return render(fig, title)
+
+
+def _frame(fig: Figure, title: str, source: str) -> None:
     fig.axes[0].set_title(title, loc="left")
     width = fig.get_size_inches()[0]
     lines = wrap(source, (width - 2 * EDGE) * 72, FontProperties(size=SOURCE_SIZE))
     fig.text(EDGE / width, 0.02, "\n".join(lines), fontsize=SOURCE_SIZE, color="#666666", ha="left", va="bottom")
     _dates(fig.axes[0])
     fit(fig, extra_bottom=(len(lines) - 1) * SOURCE_SIZE * 1.2 / 72)
-    buf = io.BytesIO()
-    FigureCanvasAgg(fig)
-    if width >= 5:  # column width: vectors, text as paths (the same glyphs everywhere)
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-        return Chart(title, svg=buf.getvalue())
-    # zlib level 1: the PNG is ~6% bigger and written in a fraction of the time (level 6 is
-    # ~10% of a chart's cost)
-    fig.savefig(buf, format="png", dpi=PHONE_DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-    return Chart(title, png=buf.getvalue())
 
 
 def key(ax) -> None:
     """The series key above the plot, under the title, where it never covers a line or a
-    label however the market moved (inside the plot, any corner can be where the data is)."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=key_columns(ax.figure), borderaxespad=0.15, handlelength=1.6, columnspacing=1.4)
+    label however the market moved (inside the plot, any corner can be where the data is).
+    Its columns depend on the width, so it is placed again at each size."""
+    per_size(ax.figure, lambda: ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=key_columns(ax.figure), borderaxespad=0.15, handlelength=1.6, columnspacing=1.4))
 
 
 def headroom(ax, top: float = 0.0, bottom: float = 0.0) -> None:
@@ -208,7 +163,7 @@ def window_of(closes: pd.DataFrame, as_of: pd.Timestamp, years: float) -> pd.Dat
     return closes.loc[start:as_of]
 
 
-def line(frame: pd.DataFrame, title: str, source: str, ylabel: str = "", size: tuple[float, float] = SIZE) -> Chart:
+def line(frame: pd.DataFrame, title: str, source: str, ylabel: str = "", size: Sizes = SIZE) -> Chart:
     """A template's own series in the house style (`Note.plot`): one line per column, a legend
     when there is more than one, and the size, fonts, title and source line of the charts above."""
     with mpl.rc_context(HOUSE_STYLE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from marketnotes.charts.house import plot_width, text_width
+from marketnotes.charts.house import per_size, plot_width, text_width
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 
@@ -15,10 +15,14 @@ EVENT_LABEL_GAP_IN = 0.16  # a label closer than this to the last one would over
 def mark_events(ax, events: pd.DataFrame | None, start: pd.Timestamp, as_of: pd.Timestamp) -> None:
     """A dotted line per event, labelled along it ("CPI · May 15"), so a reader can tie a
     turn in the lines to the release without a legend. A label that would overprint the
-    previous one is left off (its line stays)."""
+    previous one is left off (its line stays): so they are placed again at each size."""
     if events is None or events.empty:
         return
     shown = events[(events["date"] >= start) & (events["date"] <= as_of)].sort_values("date")
+    per_size(ax.figure, lambda: _mark_events(ax, shown, start, as_of))
+
+
+def _mark_events(ax, shown: pd.DataFrame, start: pd.Timestamp, as_of: pd.Timestamp) -> None:
     days_per_inch = max((as_of - start).days, 1) / plot_width(ax.figure)
     last = None
     for _, row in shown.iterrows():
@@ -39,7 +43,11 @@ def shade_phases(ax, facts: FactTable, symbol: str, start: pd.Timestamp) -> None
     """The phases of the arc the note tells ("fell, went sideways, then rallied"), shaded
     behind the lines and named along the bottom with their facts-table change. Labels are
     placed latest first (the phase the week belongs to matters most) wherever they do not
-    overprint one already placed."""
+    overprint one already placed: so they are placed again at each size."""
+    per_size(ax.figure, lambda: _shade_phases(ax, facts, symbol, start))
+
+
+def _shade_phases(ax, facts: FactTable, symbol: str, start: pd.Timestamp) -> None:
     k = key_of(symbol)
     as_of = pd.Timestamp(facts.as_of)
     days_per_inch = max((as_of - start).days, 1) / plot_width(ax.figure)

@@ -14,7 +14,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 from matplotlib.ticker import FuncFormatter
 
-from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, figure, finish, headroom, key
+from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, Sizes, figure, finish, headroom, key
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 
@@ -22,7 +22,7 @@ FULL_COLOUR = 0.10  # a month of +/-10% or more gets the strongest shade
 UP, DOWN = (46, 125, 50), (179, 38, 30)  # the note's --up and --down colours (note.css)
 
 
-def month_path(closes: pd.DataFrame, facts: FactTable, source: str, size: tuple[float, float] = SIZE) -> Chart:
+def month_path(closes: pd.DataFrame, facts: FactTable, source: str, size: Sizes = SIZE) -> Chart:
     """Each index's change from the previous month's last close, session by session; the
     month's best and worst sessions shaded and labelled along the top, as events are."""
     as_of, start = pd.Timestamp(facts.as_of), pd.Timestamp(facts.value("month.start"))

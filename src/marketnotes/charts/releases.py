@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, figure, finish, key
+from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, Sizes, figure, finish, key
 from marketnotes.facts import FactTable, key_of
 from marketnotes.facts.releases import release_moves, release_summary
 from marketnotes.narrative.formats import render as fmt
@@ -28,7 +28,7 @@ def spread(n: int) -> np.ndarray:
     return ((np.arange(n) * 0.6180339887) % 1.0 - 0.5) * SPREAD
 
 
-def release_days(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame, kind: str, source: str, size: tuple[float, float] = SIZE) -> Chart:
+def release_days(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame, kind: str, source: str, size: Sizes = SIZE) -> Chart:
     as_of = pd.Timestamp(facts.as_of)
     moves = release_moves(closes, events, as_of, kind)
     symbols = list(closes.columns)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import matplotlib as mpl
 import pandas as pd
 
-from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, figure, finish, headroom, key, window_of
+from marketnotes.charts.house import HOUSE_STYLE, SIZE, Chart, Sizes, figure, finish, headroom, key, window_of
 from marketnotes.charts.markers import mark_events, shade_phases
 from marketnotes.facts import FactTable, key_of
 from marketnotes.narrative.formats import render as fmt
 from marketnotes.narrative.words import RELATIVE
 
 
-def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | None, years: float, source: str, phases_of: str | None = None, size: tuple[float, float] = SIZE) -> Chart:
+def performance(closes: pd.DataFrame, facts: FactTable, events: pd.DataFrame | None, years: float, source: str, phases_of: str | None = None, size: Sizes = SIZE) -> Chart:
     """Each index rebased to 100 at the start of the chart window, events labelled, the as-of
     marked, and (`phases_of`) the phases of that index's story arc shaded."""
     as_of = pd.Timestamp(facts.as_of)
@@ -46,7 +46,7 @@ def _performance_title(facts: FactTable, symbols: list[str]) -> str:
     return text
 
 
-def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: float, source: str, size: tuple[float, float] = SIZE) -> Chart:
+def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: float, source: str, size: Sizes = SIZE) -> Chart:
     lead, lag = pair
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
@@ -69,7 +69,7 @@ def ratio(closes: pd.DataFrame, facts: FactTable, pair: tuple[str, str], years: 
         return finish(fig, title, source)
 
 
-def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str, size: tuple[float, float] = SIZE) -> Chart:
+def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str, size: Sizes = SIZE) -> Chart:
     """Distance below the running all-time closing high (full history), shown over the window."""
     as_of = pd.Timestamp(facts.as_of)
     with mpl.rc_context(HOUSE_STYLE):
@@ -87,7 +87,7 @@ def drawdown(closes: pd.DataFrame, facts: FactTable, years: float, source: str, 
         return finish(fig, title, source)
 
 
-def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...], source: str, size: tuple[float, float] = SIZE) -> Chart:
+def window_returns(facts: FactTable, symbols: list[str], windows: tuple[str, ...], source: str, size: Sizes = SIZE) -> Chart:
     shown = [w for w in windows if all(f"{key_of(s)}.ret.{w}" in facts for s in symbols)]
     table = pd.DataFrame({facts.labels[s]: [facts.value(f"{key_of(s)}.ret.{w}") * 100 for w in shown] for s in symbols}, index=shown)
     with mpl.rc_context(HOUSE_STYLE):

@@ -1,0 +1,95 @@
+"""A chart for screens is built once and saved at both sizes (charts/forms.py): each form must
+be exactly what a figure built at that size alone gives, so notes look the same as when every
+chart was drawn twice."""
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from conftest import REPO
+from marketnotes import charts
+from marketnotes.charts import forms
+from marketnotes.charts.house import HOUSE_STYLE, PHONE, PHONE_DPI, SCREENS, SIZE, figure, finish, key, per_size
+from marketnotes.notebook import Note
+
+LOADED = ("title", "note_kind", "as_of", "indices", "source", "source_options", "rotation", "lookback", "chart_years", "events", "page_size")
+NOTES = [  # params file, as-of, the charts its template draws
+    ("demo.yaml", "2018-12-21", ["performance", "drawdown", "ratio", "returns"]),
+    ("demo.yaml", "2008-10-10", ["performance"]),  # the arc's phases shaded and named, events along the top
+    ("monthly-review.yaml", "2018-12-31", ["month", "drawdown"]),
+    ("cpi-reaction.yaml", "2018-10-11", ["release-days", "performance"]),  # CPI and FOMC days, a quarter wide
+]
+
+
+def load(params_file: str, as_of: str) -> Note:
+    params = yaml.safe_load((REPO / "params" / params_file).read_text(encoding="utf-8"))
+    return Note.load(**{**{k: v for k, v in params.items() if k in LOADED}, "as_of": as_of})
+
+
+@pytest.fixture(scope="module")
+def drawings():
+    """Every chart the stock templates draw, and two of a template's own (`note.plot`, one
+    with an offset on its y axis), as the `draw` each hands to `for_screens`."""
+    found = []
+
+    def capture(draw):
+        found.append(draw)
+        return forms.for_screens(draw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(charts, "for_screens", capture)
+        for params_file, as_of, names in NOTES:
+            note = load(params_file, as_of)
+            for name in names:
+                note.chart(name)
+        closes = note.prices.closes
+        note.plot(closes, "All three", ylabel="close")
+        note.plot(25_000 + closes[closes.columns[0]].pct_change().fillna(0).cumsum(), "A level near twenty-five thousand", ylabel="level")
+    assert len(found) == sum(len(names) for *_, names in NOTES) + 2
+    return found
+
+
+def test_each_form_is_the_chart_built_at_that_size_alone(drawings):
+    for i, draw in enumerate(drawings):
+        both = forms.for_screens(draw)
+        column, phone = draw(SIZE), draw(PHONE)
+        assert column.png is None and phone.svg is None
+        assert both.title == column.title == phone.title
+        assert both.svg == column.svg, f"drawing {i}: the column-width SVG differs from one built alone"
+        assert both.png == phone.png, f"drawing {i}: the phone PNG differs from one built alone"
+
+
+def test_a_chart_for_screens_builds_its_figure_once(drawings, monkeypatch):
+    built = []
+    monkeypatch.setattr(forms, "Figure", lambda **kw: built.append(kw) or Figure(**kw))
+    chart = forms.for_screens(drawings[0])
+    assert chart.svg.startswith(b"<?xml") and chart.png.startswith(b"\x89PNG")
+    assert built == [{"figsize": SIZE}]
+
+
+def test_what_depends_on_the_width_is_placed_again_at_each_size_and_only_its_last_placing_stays():
+    widths = []
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = figure(SCREENS)
+        ax = fig.add_subplot()
+        ax.plot(pd.date_range("2018-01-01", periods=30), np.arange(30), label="a")
+        ax.plot(pd.date_range("2018-01-01", periods=30), np.arange(30)[::-1], label="b")
+        key(ax)
+
+        def one_label_an_inch():
+            widths.append(fig.get_size_inches()[0])
+            for i in range(int(fig.get_size_inches()[0])):
+                ax.text(i / 10, 0.5, f"label {i}")
+
+        per_size(fig, one_label_an_inch)
+        chart = finish(fig, "A title long enough to take two lines at phone width, not at column width", "Source: a test.")
+    assert widths == [SIZE[0], PHONE[0]]
+    assert len(ax.texts) == int(PHONE[0])  # the column-width labels are gone
+    assert len(fig.texts) == 1  # one source line
+    assert ax.get_legend() is not None
+    assert ax.get_title(loc="left").count("\n") == 1
+    assert chart.svg and chart.png
