@@ -2,6 +2,8 @@
 be exactly what a figure built at that size alone gives, so notes look the same as when every
 chart was drawn twice."""
 
+import io
+
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -9,6 +11,7 @@ import pytest
 import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from conftest import REPO
 from marketnotes import charts
@@ -93,3 +96,24 @@ def test_what_depends_on_the_width_is_placed_again_at_each_size_and_only_its_las
     assert ax.get_legend() is not None
     assert ax.get_title(loc="left").count("\n") == 1
     assert chart.svg and chart.png
+
+
+def _matplotlib_png(fig) -> np.ndarray:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PHONE_DPI)
+    return np.asarray(Image.open(buf).convert("RGBA"))
+
+
+@pytest.mark.parametrize("facecolor, mode", [("white", "RGB"), ("none", "RGBA")])
+def test_the_phone_png_has_matplotlibs_pixels_and_an_alpha_channel_only_when_it_is_transparent(facecolor, mode):
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = Figure(figsize=PHONE, facecolor=facecolor)
+        ax = fig.add_subplot()
+        ax.plot([0, 1, 2], [1, 3, 2])
+        ax.set_title("A title")
+        FigureCanvasAgg(fig)
+        ours = Image.open(io.BytesIO(forms._png(fig)))
+        expected = _matplotlib_png(fig)
+    assert ours.mode == mode and ours.size == (PHONE[0] * PHONE_DPI, PHONE[1] * PHONE_DPI)
+    assert round(ours.info["dpi"][0]) == PHONE_DPI
+    assert np.array_equal(np.asarray(ours.convert("RGBA")), expected)

