@@ -131,9 +131,9 @@ def render(fig: Figure, title: str) -> Chart:
     for i, size in enumerate(plan.sizes):
         if i:
             _resize(fig, size, plan)
-        buf = io.BytesIO()
         FigureCanvasAgg(fig)
         if size[0] >= 5:
+            buf = io.BytesIO()
             fig.savefig(buf, format="svg", metadata={"Date": None})
             forms["svg"] = buf.getvalue()
         else:
