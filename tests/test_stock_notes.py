@@ -9,6 +9,7 @@ import pytest
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
 from marketnotes.data.macro import CPI_SERIES, DAILY, load_series, make_macro_source
+from marketnotes.data.records import bundled_records
 from marketnotes.events import load_events
 from marketnotes.facts import FactsConfig, compute_facts
 from marketnotes.facts.events import event_sessions
@@ -28,7 +29,7 @@ def sample():
 def note(sample, kind, day):
     prices, events, macro = sample
     as_of = pd.Timestamp(day)
-    config = FactsConfig(LABELS, ("1d", "1w", "1m", "ytd"), PAIR, complete=prices.complete, kind=kind)
+    config = FactsConfig(LABELS, ("1d", "1w", "1m", "ytd"), PAIR, complete=prices.complete, kind=kind, known_records=bundled_records())  # as render does
     facts = compute_facts(prices.closes.loc[:as_of], as_of, config, prices.highs.loc[:as_of], events, macro)
     narrative, check = write_note(facts, SYMBOLS, PAIR)
     return narrative, check, facts
@@ -43,7 +44,7 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     assert check.ok and not check.style
     assert narrative.headline.text == "Dow tumbles 2.1%, worst CPI day since August 2011"
     # the lead opens with what the report showed and how stocks took it: a tame reading, and stocks fell anyway
-    assert narrative.lead[0].kind == "reaction" and narrative.lead[0].text.startswith("Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.12%")
+    assert narrative.lead[0].kind == "reaction" and narrative.lead[0].text.startswith("Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.1%")
     assert {"cpi.core.mom", "cpi.core.mom.vs_avg12", "cpi.core.mom.avg12"} <= set(narrative.lead[0].facts)
     assert narrative.lead[1].text.startswith("The Dow tumbled 2.1%, its biggest release-day drop since August 2011")
     assert section(narrative, "Against past release days").startswith(
@@ -60,18 +61,18 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
 
 def test_the_cpi_note_says_what_the_release_showed(sample):
     """January 2018 core CPI (released 2018-02-14): +0.35% on the month in the bundled series
-    (FRED CPILFESL), the biggest rise since March 2005 (+0.35% then too, a hair higher), and
-    1.8% on the year; September 2018 (released 2018-10-11): a tame +0.12%, no superlative."""
+    (FRED CPILFESL), +0.3% as BLS publishes it: the biggest rise since January 2017, not "since
+    March 2005" (a 0.001-point edge in revised data, which an editor would not run); 1.8% on the
+    year. September 2018 (released 2018-10-11): a tame +0.1%, no superlative."""
     narrative, check, facts = note(sample, "cpi-reaction", "2018-02-14")
     assert check.ok and not check.style
-    assert round(facts.value("cpi.core.mom"), 4) == 0.0035 and facts.value("cpi.core.mom.hottest_since") == "2005-03-01"
+    assert round(facts.value("cpi.core.mom"), 4) == 0.0035 and facts.value("cpi.core.mom.hottest_since") == "2017-01-01"
     assert facts.value("cpi.reading.month") == "2018-01-01" and "cpi.headline.mom" not in facts  # the sample has core only
-    # the reading outreaches the move (a release-day gain since December 2014): it takes the headline, with the market against it
-    assert narrative.headline.text == "NASDAQ Composite jumps 1.9% despite hottest core CPI since 2005"
-    assert narrative.headline.facts == ["IXIC.cpi.release.day", "cpi.core.mom.hottest_since"]
+    # the move (a release-day gain since December 2014) outreaches a reading a year rare: it takes the headline
+    assert narrative.headline.text == "NASDAQ Composite jumps 1.9%, best CPI day since December 2014"
     said = narrative.lead[0]
-    assert said.text == "Stocks rose on Wednesday even as the January CPI report showed core consumer prices up 0.35%, the biggest rise since March 2005."
-    assert said.facts == ["IXIC.cpi.release.day", "GSPC.cpi.release.day", "DJI.cpi.release.day", "cpi.release.date", "cpi.release.label", "cpi.core.mom", "cpi.core.mom.hottest_since"]
+    assert said.text == "Stocks rose on Wednesday even as the January CPI report showed core consumer prices up 0.3%, above the 0.15% monthly average of the past year."
+    assert "cpi.core.mom" in said.facts and "cpi.core.mom.vs_avg12" in said.facts
     assert narrative.lead[-1].text == "Core prices were 1.8% higher than a year earlier."
     assert "CPILFESL" in facts["cpi.core.mom"].description and "FRED latest" in facts["cpi.core.mom"].description
     narrative, check, facts = note(sample, "cpi-reaction", "2018-10-11")
@@ -80,12 +81,14 @@ def test_the_cpi_note_says_what_the_release_showed(sample):
 
 
 def test_a_reading_tells_a_streak_and_a_fall(sample):
-    narrative, check, facts = note(sample, "cpi-reaction", "2009-01-16")
-    assert check.ok and not check.style
-    assert narrative.lead[0].text.startswith("Stocks rose on Friday as the December CPI report showed core consumer prices down 0.01%, the biggest fall since 1982")
-    narrative, check, facts = note(sample, "cpi-reaction", "2018-05-10")  # April 2018: 0.18, 0.18, 0.10 after January's 0.35
+    # October 2008, as published: 0.3%, 0.2%, 0.1%, then 0.0% -- a third cooler reading, the first without a rise since June 2005
+    narrative, check, facts = note(sample, "cpi-reaction", "2008-11-19")
     assert check.ok and not check.style and facts.value("cpi.core.mom.trend") == -3
+    assert narrative.lead[0].text.startswith("Stocks fell on Wednesday even as the October CPI report showed core consumer prices unchanged, the first month without a rise since June 2005.")
     assert narrative.lead[-1].text.startswith("That made three cooler monthly readings in a row, and ")
+    # April 2018 (0.18%, 0.18%, 0.10% in revised data) is 0.2%, 0.2%, 0.1% as published: one cooler reading, no streak
+    narrative, check, facts = note(sample, "cpi-reaction", "2018-05-10")
+    assert check.ok and facts.value("cpi.core.mom.trend") == -1 and "in a row" not in narrative.to_text()
 
 
 def test_a_reading_is_set_against_the_past_years_trend_and_the_prose_says_so(sample):
@@ -103,7 +106,7 @@ def test_the_fed_decision_in_the_release_week_is_told_with_the_market(sample):
     assert narrative.headline.text == "S&P 500 surges 5.1% as Fed cuts rates to a range of zero to 0.25%"
     assert narrative.lead[0].kind == "fed_reaction" and {"fomc.target.lower", "fomc.target.upper", "fomc.target.before_upper", "fomc.target.run", "fomc.target.run_start"} <= set(narrative.lead[0].facts)
     assert narrative.lead[0].text == "Stocks rose on Tuesday as the Fed cut its target to a range of zero to 0.25%, from 1%, the 10th cut since September 2007."
-    assert narrative.lead[1].text.startswith("The November CPI report, out that morning, showed core consumer prices up 0.07%")
+    assert narrative.lead[1].text.startswith("The November CPI report, out that morning, showed core consumer prices up 0.1%")
     # Dec. 16, 2015, the day after the November CPI: the first hike since June 2006, and stocks rose anyway
     narrative, check, facts = note(sample, "cpi-reaction", "2015-12-16")
     assert check.ok and not check.style
@@ -143,7 +146,7 @@ def test_where_a_move_sits_among_release_days_is_told_in_words(sample):
 def test_indices_that_moved_alike_are_told_together(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2003-02-21")
     assert narrative.headline.text == "Each of the three indices rises 1.3% on January CPI day"
-    assert narrative.lead[0].text == "Stocks rose on Friday, the day the January CPI report showed core consumer prices up 0.16%, in line with the 0.16% monthly average of the past year."
+    assert narrative.lead[0].text == "Stocks rose on Friday, the day the January CPI report showed core consumer prices up 0.2%, in line with the 0.16% monthly average of the past year."
     assert narrative.lead[1].text == "The NASDAQ Composite, the S&P 500 and the Dow each rose 1.3%."
 
 
@@ -193,9 +196,10 @@ def test_the_december_review_is_also_the_quarter_and_the_years(sample):
     assert check.ok and not check.style
     assert facts.value("IXIC.quarter.since") == facts.value("GSPC.year.since") == "2008-12-31"
     assert section(narrative, "The quarter and the year") == (
-        "In the fourth quarter the NASDAQ Composite sank 17.5%, the S&P 500 14.0% and the Dow tumbled 11.8%, the worst quarter for the NASDAQ Composite since the fourth quarter of 2008. "
-        "In 2018 the S&P 500 fell 6.2%, the Dow 5.6% and the NASDAQ Composite 3.9%, the worst year for all three since 2008."
+        "In the fourth quarter the NASDAQ Composite sank 17.5%, the S&P 500 14.0% and the Dow tumbled 11.8%, the worst quarter for the NASDAQ Composite since the fourth quarter of 2008."
     )
+    # the December review is also the year's: a year with news leads before the month's events
+    assert "In 2018 the S&P 500 fell 6.2%, the Dow 5.6% and the NASDAQ Composite 3.9%, the worst year for all three since 2008." in [s.text for s in narrative.lead]
 
 
 def test_a_quarter_end_review_tells_the_quarter_and_a_mid_quarter_one_does_not(sample):
@@ -315,7 +319,7 @@ def test_the_monthly_review_tells_the_true_first_close_in_a_correction_and_the_w
     assert any(s.kind == "same_month" and "DJI.month.same_since" in s.facts for s in narrative.lead)
     # the Dow's 1,086.25-point gain on Dec. 26: its biggest one-day point gain in data back to 1885
     assert facts.value("DJI.month.best.pts_date") == "2018-12-26" and round(facts.value("DJI.month.best.pts"), 2) == 1086.25 and "DJI.month.best.pts_data_start" in facts
-    assert any(s.kind == "points_day" for s in narrative.lead)
+    assert any(s.kind == "points_day" for sec in narrative.sections for s in sec.sentences)  # the year took its place in the lead
     # the week to Dec. 21, told after the lead: a lead is five sentences at most
     assert len(narrative.lead) <= 5
     assert any(s.kind == "week_of" and "DJI.month.week_worst.since" in s.facts for sec in narrative.sections if sec.title == "The month's events" for s in sec.sentences)
@@ -392,3 +396,16 @@ def test_the_same_streak_of_two_indices_around_a_release_is_one_sentence(sample)
     assert facts.value("GSPC.streak.days") == facts.value("DJI.streak.days") == 8
     said = [s.text for s in narrative.all_sentences() if "straight daily gain" in s.text]
     assert said == ["The S&P 500 and the Dow posted an eighth straight daily gain, the longest winning streak since at least 1999 for the S&P 500 and since December 1998 for the Dow."]
+
+
+def test_the_monthly_lead_names_indices_that_entered_a_correction_and_first_ever_levels(sample):
+    """February 2018: the S&P 500 and the Dow (not the Nasdaq) first closed in a correction on
+    Feb. 8 ({GSPC,DJI}.month.first_correction). March 2000: the Nasdaq's first close ever above
+    5,000 (IXIC.month.milestone.first_ever, above its 1998 record before the data)."""
+    narrative, check, facts = note(sample, "monthly-review", "2018-02-28")
+    assert check.ok and not check.style
+    assert facts.value("GSPC.month.first_correction") == facts.value("DJI.month.first_correction") == "2018-02-08"
+    assert "The S&P 500 and the Dow closed in correction territory on Feb. 8." in [s.text for s in narrative.lead]
+    narrative, check, facts = note(sample, "monthly-review", "2000-03-31")
+    assert check.ok and facts.value("IXIC.month.milestone.first_ever") == 1
+    assert "The NASDAQ Composite closed above 5,000 for the first time on March 9." in [s.text for s in narrative.lead]

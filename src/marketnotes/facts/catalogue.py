@@ -38,6 +38,8 @@ FAMILIES: dict[str, str] = {
     "regime": "bull, bear or correction: the peak or trough it is measured from, the drawdown, since when",
     "trend": "the current phase, rising or falling: since when, its change, its extreme",
     "records": "record closes in the current run (no 5% pullback between them)",
+    "quarter": "at a quarter's end (monthly review): the quarter's return, the last quarter as good or bad, quarters in a row the same way",
+    "year": "at a year's end (monthly review): the year's return, the last year as good or bad, years in a row, the first annual gain or loss since",
     "arc": "the phases of the rotation pair's recent story (The story so far): each leg's start, end and change",
     "rot": "the rotation pair: the ratio of lead to lag and the spread of their returns over each window",
     "rotday": "rotation days: one index up by the threshold while all the others fell",

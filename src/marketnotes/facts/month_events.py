@@ -130,6 +130,9 @@ def _milestone(table, p, label, symbol, history: pd.Series, start) -> None:
     table.add(f"{q}.margin", values[pick.pos] / pick.level - 1, "pct", f"{label}: that session's close relative to the level (+ above)", end=history.index[pick.pos], symbol=symbol)
     if pick.since is None:
         table.add(f"{q}.first", 1, "count", f"{label}: 1 when no earlier close in the data was at or above the level", history.index[0], history.index[pick.pos], symbol)
+        floor = table.value(f"{p.split('.')[0]}.history.prior_record.value")
+        if floor is not None and pick.level > floor:  # above the record that stood before the data: the first close ever (history.add_first_ever)
+            table.add(f"{q}.first_ever", 1, "count", f"{label}: its first close ever above the level (above the record close before the data)", table.value(f"{p.split('.')[0]}.history.prior_record.date"), history.index[pick.pos], symbol)
     else:
         table.add(f"{q}.since", history.index[pick.since], "date", f"{label}: its last earlier close at or above the level", history.index[pick.since], history.index[pick.pos], symbol)
 

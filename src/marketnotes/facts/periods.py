@@ -7,7 +7,8 @@ Per index, `<KEY>.quarter.` and `<KEY>.year.`:
 - `ret` (pct): the period's return, from the previous period's last close;
 - `since` (date): the last session of the last earlier period at least as good (bad), or
   `data_start` when none in the data (after `DATA_START` periods of it);
-- `run` (count): periods in a row moving the same way, this one included, from 2 up;
+- `run` (count): periods in a row moving the same way, this one included, from 2 up, when
+  the data shows where the run began;
 - `sign_since` (date): after a period the other way, the end of the last earlier period that
   moved this way ("its first annual loss since 2008"), when there was one.
 
@@ -63,7 +64,7 @@ def add_period_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
             table.add(f"{p}.data_start", rows["start"].iloc[0], "date", f"{label}: its {'best' if ret > 0 else 'worst'} {name} in the data, which starts here", rows["start"].iloc[0], as_of, symbol)
         up = np.sign(rows["ret"].to_numpy())
         run = len(up) - (np.flatnonzero(up != up[-1])[-1] + 1 if (up != up[-1]).any() else 0)
-        if run >= 2:
+        if 2 <= run < len(up):  # a run that reaches the data's first period may be longer: not told (the Nasdaq's gains of 1998)
             table.add(f"{p}.run", run, "count", f"{label}: {name}s in a row {'up' if ret > 0 else 'down'}, this one included", rows["start"].iloc[-run], as_of, symbol)
         elif len(up) > 1:
             same = np.flatnonzero(up[:-1] == up[-1])

@@ -11,7 +11,8 @@ Per role (`core` from CPILFESL, `headline` from CPIAUCSL where the source has it
 - `cpi.<role>.mom`, `cpi.<role>.yoy` (pct): the change from the month before and from the
   same month a year earlier;
 - `cpi.<role>.mom.hottest_since` (date): the last earlier month with a change at least as
-  big ("the biggest rise since March 2005"), or `.hottest_data_start` when none in the data;
+  big as published, to a tenth of a point ("the biggest rise since January 2017"), or
+  `.hottest_data_start` when none in the data;
 - `cpi.<role>.mom.coolest_since` (date): the last earlier month with one at least as small
   ("the smallest rise since ..."), or `.coolest_data_start`;
 - `cpi.<role>.mom.avg12` (pct): the average monthly change of the 12 months before, and
@@ -77,6 +78,11 @@ def streak(changes: pd.Series) -> int:
     return int(sign * count)
 
 
+def as_published(changes: pd.Series) -> pd.Series:
+    """Monthly changes at the precision BLS publishes them: a tenth of a percentage point."""
+    return changes.round(3)
+
+
 def last_at_least(earlier: pd.Series, value: float, direction: int) -> pd.Timestamp | None:
     """The last earlier month whose change was at least as high (direction +1) or as low (-1)."""
     earlier = earlier.dropna()
@@ -114,9 +120,12 @@ def _add_role(table: FactTable, p: str, name: str, series_id: str, vintage: str,
     if not np.isnan(now):
         prev = month - pd.DateOffset(months=1)
         table.add(f"{p}.mom", float(now), "pct", f"{name} change from {prev:%B %Y} to {month:%B %Y} ({source})", prev, month)
-        earlier = mom.iloc[:-1].dropna()
+        # ranked as published: BLS rounds to a tenth of a point, and a "hottest since 2005" that
+        # rests on 0.349 against 0.348 in revised data is no story (an editor's read, issue 20)
+        published = as_published(mom)
+        earlier = published.iloc[:-1].dropna()
         for word, direction in (("hottest", 1), ("coolest", -1)):
-            hit = last_at_least(earlier, now, direction)
+            hit = last_at_least(earlier, published.iloc[-1], direction)
             what = "at least as big" if direction > 0 else "at least as small"
             if hit is not None:
                 table.add(f"{p}.mom.{word}_since", hit, "date", f"last month before {month:%B %Y} with a {name} change {what} ({source})", hit, month)
@@ -127,7 +136,7 @@ def _add_role(table: FactTable, p: str, name: str, series_id: str, vintage: str,
             start = month - pd.DateOffset(months=TREND_MONTHS)
             table.add(f"{p}.mom.avg12", float(recent.mean()), "pct", f"{name}: average monthly change over the {TREND_MONTHS} months before {month:%B %Y} ({source})", start, prev)
             table.add(f"{p}.mom.vs_avg12", float(now - recent.mean()), "pct", f"{name}: {month:%B %Y}'s change minus that average (+ hotter than the trend)", start, month)
-        table.add(f"{p}.mom.trend", streak(mom), "count", f"{name}: months in a row its monthly change has been bigger (+) or smaller (-) than the month before's, through {month:%B %Y} ({source})", end=month)
+        table.add(f"{p}.mom.trend", streak(published), "count", f"{name}: months in a row its monthly change has been bigger (+) or smaller (-) than the month before's, through {month:%B %Y} ({source})", end=month)
     if not np.isnan(yoy.iloc[-1]):
         ago = month - pd.DateOffset(years=1)
         table.add(f"{p}.yoy", float(yoy.iloc[-1]), "pct", f"{name} change from {ago:%B %Y} to {month:%B %Y} ({source})", ago, month)

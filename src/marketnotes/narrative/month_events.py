@@ -7,7 +7,7 @@ facts/month_events.py this module chooses, in years of rarity like every other a
   the month's own rank ("The Dow had its worst December since 1931");
 - a threshold crossed, with its true date: every index into a correction during the month
   told at once (August 2015), an index that was already in one since an earlier month said so
-  ("in correction territory since Nov. 23"), one that crossed and came back "closed in
+  ("first closed in correction territory on Nov. 23"), one that crossed and came back "closed in
   correction territory on Aug. 21 ... but ended the month 9.7% below its record close";
 - the month's best or worst week when it reaches a year back; a round level crossed for
   the first time (or in years), with the month's record closes; the Dow's biggest point
@@ -23,6 +23,8 @@ RARE_YEARS = 1.0
 SAME_MONTH_YEARS = 10.0  # "worst December since 1931" joins the lead from a decade back ...
 SAME_MONTH_OVER = 1.5  # ... and well past the month's own "worst month since"
 POINTS = ("^DJI",)
+POINTS_YEARS = 12.0  # a record in points comes with every higher level: it weighs as about a decade, not as 1885
+FIRST_EVER_YEARS = 25.0  # a round level never closed above before (the Nasdaq's 5,000 in March 2000)
 CLOSURE_YEARS = 50.0  # markets shut for days on end: the month's first fact  # desks quote the Dow in points (house style 8)
 
 
@@ -92,14 +94,15 @@ def events(facts: FactTable, say, told: list[str]) -> list:
     for s in told:
         p = f"{key_of(s)}.month"
         if f"{p}.milestone.level" in facts:
-            out.append((say("milestone", s), 5.0))
+            first = f"{p}.milestone.since" not in facts and (facts.value(f"{key_of(s)}.history.complete") == 1 or f"{p}.milestone.first_ever" in facts)
+            out.append((say("milestone", s), FIRST_EVER_YEARS if first else 5.0))
         elif f"{p}.records" in facts:
             out.append((say("records_of", s), 1.0))
         for side in ("best", "worst") if s in POINTS else ():
             if f"{p}.{side}.pts" in facts:
                 years = reach(facts, f"{p}.{side}", "pts_since", "pts_data_start", facts.value(f"{p}.{side}.pts_date"))
                 if years >= RARE_YEARS:
-                    out.append((say("points_day", s, side), years))
+                    out.append((say("points_day", s, side), min(years, POINTS_YEARS)))
     return out
 
 

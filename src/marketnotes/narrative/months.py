@@ -71,6 +71,8 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         headline = fitted(say, "headline_month", first, rare[first] >= RARE_YEARS)
     draft = Draft()
     told_all = me.all_corrected(facts, told)
+    # some indices into a correction (Feb. 8, 2018: the S&P 500 and the Dow, not the Nasdaq): the lead says so
+    some = [] if told_all else [s for s in told if me.corrected_in_month(facts, s) and s not in regime]
     same = me.same_month(facts, say, told, rare)  # the rarest first
     rest = sorted((s for s in told if s != first), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.ret")))
     extremes = [s for s in rest if rare[s] >= RARE_YEARS]
@@ -86,6 +88,7 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         say("others_month", plain, False, further) if plain else None,
         *same[:1],
         say("all_corrected", told) if told_all else None,
+        say("some_corrected", some) if some else None,
     ])
     # a lead is a paragraph: the two rarest of the month's events join it, the rest follow it
     framing = periods.sentences(facts, say, told)  # the quarter and the year, at their ends
@@ -102,13 +105,13 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         lead += draft.keep([top_day[0]])
     counts = {facts.value(f"{key_of(s)}.months.count") for s in told}
     sections = [
-        Section("The month's events", draft.keep([*same[1:], *(sentence for sentence, _ in happened if sentence not in to_lead and (sentence, _) not in framing)])),
+        Section("The month's events", draft.keep([*same[1:], *sorted((sentence for sentence, _ in happened if sentence not in to_lead and (sentence, _) not in framing), key=lambda e: e.kind != "closure")])),  # a closure of the market first: the weeks around it read after it
         Section("Month by month", draft.keep([say("up_months", told) if len(counts) == 1 and None not in counts and notable_months(facts, told) else None])),
         Section("The quarter and the year" if framing else "The year", draft.keep([
             *(sentence for sentence, _ in framing if sentence not in to_lead),
             say("year", told) if all(f"{key_of(s)}.ret.ytd" in facts for s in told) and not any(f"{key_of(s)}.year.ret" in facts for s in told) else None,
         ])),
-        Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
+        Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all or s in some) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
         Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),
     ]

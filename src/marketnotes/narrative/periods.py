@@ -19,6 +19,7 @@ from marketnotes.narrative.angles import years_between
 RARE = 2.0
 FIRST = 3.0
 RUN = {"quarter": 4, "year": 3}
+YEAR_LEADS = 100.0
 
 
 def _reach(facts: FactTable, p: str) -> float:
@@ -42,6 +43,8 @@ def sentences(facts: FactTable, say, told: list[str]) -> list[tuple[str, float]]
             continue
         order = sorted(told_here, key=lambda s: -abs(facts.value(f"{key_of(s)}.{name}.ret")))
         clause, years = _clause(facts, name, order)
+        if name == "year" and clause[0]:
+            years = YEAR_LEADS  # the December review is also the year's: a year with news leads the month's events
         out.append((say("period", order, name, *clause), years))
     return out
 
