@@ -409,3 +409,14 @@ def test_the_monthly_lead_names_indices_that_entered_a_correction_and_first_ever
     narrative, check, facts = note(sample, "monthly-review", "2000-03-31")
     assert check.ok and facts.value("IXIC.month.milestone.first_ever") == 1
     assert "The NASDAQ Composite closed above 5,000 for the first time on March 9." in [s.text for s in narrative.lead]
+
+
+def test_the_month_that_ended_a_long_winning_run_says_so(sample):
+    """February 2018 ended 10-month winning runs of the S&P 500 and the Dow (DJI.months.ended = 10),
+    the Dow's longest since the one that ended in February 1959 (DJI.months.ended_since)."""
+    narrative, check, facts = note(sample, "monthly-review", "2018-02-28")
+    assert check.ok and not check.style
+    assert facts.value("DJI.months.ended") == facts.value("GSPC.months.ended") == 10 and facts.value("DJI.months.ended_since") == "1959-02-27"
+    assert "The month ended winning runs of 10 months for the S&P 500 and the Dow, the Dow's longest winning run since 1959." in [s.text for s in narrative.lead]
+    narrative, check, _ = note(sample, "monthly-review", "2011-08-31")
+    assert check.ok and "The NASDAQ Composite, the S&P 500 and the Dow posted a fourth straight monthly loss" in narrative.to_text()

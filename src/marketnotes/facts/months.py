@@ -21,6 +21,7 @@ from marketnotes.calendar import nyse
 from marketnotes.facts.closures import add_closure_facts
 from marketnotes.facts.extremes import _add_day_since, daily_returns
 from marketnotes.facts.month_events import add_month_events
+from marketnotes.facts.month_runs import add_month_runs
 from marketnotes.facts.periods import add_periods_facts, period_returns
 from marketnotes.facts.table import FactTable, key_of
 
@@ -60,6 +61,7 @@ def add_month_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd.
     table.add(f"{key}.months.up", int((recent["ret"] > 0).sum()), "count", f"months {label} rose in, of the last {len(recent)}", recent["start"].iloc[0], as_of, symbol)
     if complete:
         _add_month_since(table, key, label, symbol, months)
+        add_month_runs(table, key, label, symbol, months)
     add_month_events(table, symbol, history, months, start, as_of, complete)
     rets = daily_returns(history)
     days = rets.loc[start:].iloc[1:]

@@ -23,6 +23,8 @@ RARE_YEARS = 1.0
 SAME_MONTH_YEARS = 10.0  # "worst December since 1931" joins the lead from a decade back ...
 SAME_MONTH_OVER = 1.5  # ... and well past the month's own "worst month since"
 POINTS = ("^DJI",)
+RUN_MONTHS = 4  # "a fourth straight monthly loss"
+ENDED_MONTHS = 5  # "the month ended a winning run of 10 months"
 POINTS_YEARS = 12.0  # a record in points comes with every higher level: it weighs as about a decade, not as 1885
 FIRST_EVER_YEARS = 25.0  # a round level never closed above before (the Nasdaq's 5,000 in March 2000)
 CLOSURE_YEARS = 50.0  # markets shut for days on end: the month's first fact  # desks quote the Dow in points (house style 8)
@@ -91,6 +93,7 @@ def events(facts: FactTable, say, told: list[str]) -> list:
         same = sorted((s for s in told if facts.value(f"{key_of(s)}.month.week_{side}.date") == day), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.week_{side}.ret")))
         out.append((say("week_of", same, side, first), rare[first]))
     out += levels(facts, say, told)
+    out += runs(facts, say, told)
     for s in told:
         p = f"{key_of(s)}.month"
         if f"{p}.milestone.level" in facts:
@@ -122,4 +125,21 @@ def levels(facts: FactTable, say, told: list[str]) -> list:
                 found.setdefault(facts.value(f"{p}.date"), []).append((s, years))
         for _, group in sorted(found.items()):
             out.append((say("month_level", [s for s, _ in group], side), max(y for _, y in group)))
+    return out
+
+
+def runs(facts: FactTable, say, told: list[str]) -> list:
+    """Months in a row the same way (from `RUN_MONTHS`), and a run the month ended (from
+    `ENDED_MONTHS`): the indices with the same run together, the rarest run's reach said."""
+    out = []
+    for which, least in (("run", RUN_MONTHS), ("ended", ENDED_MONTHS)):
+        groups: dict[tuple, list[str]] = {}
+        for s in told:
+            length = facts.value(f"{key_of(s)}.months.{which}")
+            if length is not None and length >= least:
+                groups.setdefault((length, facts.value(f"{key_of(s)}.month.ret") > 0), []).append(s)
+        for group in groups.values():
+            rare = {s: reach(facts, f"{key_of(s)}.months", f"{which}_since", f"{which}_data_start") for s in group}
+            rarest = max(group, key=rare.get)
+            out.append((say("month_run", group, which, rarest if rare[rarest] >= RARE_YEARS else None), rare[rarest]))
     return out
