@@ -130,7 +130,9 @@ def test_a_cpi_note_without_the_series_says_nothing_of_the_reading(sample):
 def test_the_day_after_a_release_the_cpi_note_tells_the_move_since(sample):
     narrative, check, _ = note(sample, "cpi-reaction", "2008-10-17")
     assert check.ok and not check.style
-    assert narrative.headline.text == "NASDAQ Composite soars 5.5%, best CPI day since at least 1999"
+    # the Dow's 11.1% of Monday (its best day since 1933) reaches far further back than a release-day
+    # record over data from 1999: it frames the headline
+    assert narrative.headline.text == "NASDAQ Composite soars 5.5% on CPI day after Dow surges 11.1%"
     assert "alike, this was the second-biggest release-day move, up or down, since January 1999" in section(narrative, "Against past release days")
     assert section(narrative, "Since the release").startswith("Since the release-day close the NASDAQ Composite has ")
 
@@ -420,3 +422,13 @@ def test_the_month_that_ended_a_long_winning_run_says_so(sample):
     assert "The month ended winning runs of 10 months for the S&P 500 and the Dow, the Dow's longest winning run since 1959." in [s.text for s in narrative.lead]
     narrative, check, _ = note(sample, "monthly-review", "2011-08-31")
     assert check.ok and "The NASDAQ Composite, the S&P 500 and the Dow posted a fourth straight monthly loss" in narrative.to_text()
+
+
+def test_a_release_that_ends_a_rare_week_says_so(sample):
+    """Friday, March 21, 2003: the Dow's 8.4% week was its best since October 1982
+    (DJI.week_extreme.since); the February CPI, out that morning, was a footnote to it."""
+    narrative, check, facts = note(sample, "cpi-reaction", "2003-03-21")
+    assert check.ok and not check.style
+    assert facts.value("DJI.week_extreme.since")[:7] == "1982-10"
+    assert narrative.headline.text == "Dow jumps 2.8% on CPI day, capping best week since 1982"
+    assert "The Dow soared 662.26 points, or 8.4%, this week, its best week since October 1982." in [s.text for s in narrative.lead]

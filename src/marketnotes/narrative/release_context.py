@@ -17,7 +17,7 @@ from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import angles, scan
 from marketnotes.narrative.compose import grouped
 
-KINDS = {"big_day", "streak", "regime", "touch", "record", "milestone", "streak_end", "brink", "week_record", "whipsaw", "week_level"}
+KINDS = {"big_day", "streak", "regime", "touch", "record", "milestone", "streak_end", "brink", "week_record", "whipsaw", "week_level", "week_extreme"}
 RARE = 1.0  # a message a year rare is context worth a sentence
 LEAD = 3.0  # and one three years rare joins the lead
 MAX = 3
@@ -37,11 +37,12 @@ def messages(facts: FactTable, symbols: list[str], pair, first: str) -> list[ang
             continue  # one index's big day tells that session
         seen.add((a.kind, a.symbol))
         out.append(a)
+    out, _ = grouped(facts, out, [])  # the same streak of two indices: one sentence
     return out[:MAX]
 
 
 HEADLINE = 10.0  # a day before the release this rare (in years) frames the headline
-HEADLINE_KINDS = {"regime", "big_day"}
+HEADLINE_KINDS = {"regime", "big_day", "week_extreme"}
 
 
 def headline_context(facts: FactTable, symbols: list[str], pair, first: str, release_years: float) -> angles.Angle | None:
@@ -53,6 +54,8 @@ def headline_context(facts: FactTable, symbols: list[str], pair, first: str, rel
     if top is None or top.kind not in HEADLINE_KINDS or top.score < max(HEADLINE, release_years):
         return None
     k = key_of(top.args[0])
+    if top.kind == "week_extreme":  # a release at the end of a week rarer than its day: "... caps best week since 1982"
+        return top if facts.value("cpi.release.date") == facts.as_of else None
     day = facts.value(f"{k}.regime.entered") if top.kind == "regime" else facts.value(f"{k}.week.{top.args[1]}.date")
     if top.kind == "regime" and facts.value(f"{k}.regime.state") not in ("bear", "correction"):
         return None
@@ -63,7 +66,7 @@ def headline_context(facts: FactTable, symbols: list[str], pair, first: str, rel
 
 def context(facts: FactTable, say, symbols: list[str], pair, first: str) -> tuple[list, list]:
     """(sentences for the lead, sentences for "Around the release")."""
-    found, _ = grouped(facts, messages(facts, symbols, pair, first), [])  # the same streak of two indices: one sentence
+    found = messages(facts, symbols, pair, first)
     lead = [say("scan_message", a.kind, a.args) for a in found[:1] if a.score >= LEAD]
     rest = [say("scan_message", a.kind, a.args) for a in found[len(lead):]]
     before = [say("closure")] if "market.closure.sessions" in facts else []

@@ -28,6 +28,7 @@ from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
 from marketnotes.narrative.writer import Phrasebook
 
+FRAMED_OVER = 3.0  # how much rarer than the release day's own superlative a framing day must be
 PAIR_UNDER = 0.02  # a release day that moved an index 2% or more leads with the move, not the pair's gap
 KIND = "cpi"
 RARE_YEARS = 1.0  # a "since" that reaches back less than a year is not news
@@ -126,7 +127,9 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     elif together:
         headline = ("headline_alike", [first, *rest], KIND)
     else:
-        framed = release_context.headline_context(facts, symbols, pair, first, max(reach[first], read_years, gap_rare)) if not together and not best[first] else None  # a release day with a superlative of its own keeps it
+        framed = release_context.headline_context(facts, symbols, pair, first, max(reach[first], read_years, gap_rare)) if not together else None
+        if framed and best[first] and (best[first] == "day" or framed.score < FRAMED_OVER * reach[first]):
+            framed = None  # a release day with a superlative of its own keeps it (its worst day at all, always), unless the day before (or the week) reaches far further back
         headline = ("headline_after", first, KIND, framed) if framed else ("headline_release", first, KIND, best[first])
     headline = fitted(say, *headline)
     opening = "late" if late else "none" if pair_leads or tie else "day"  # how the release-day sentence introduces the day
