@@ -41,6 +41,7 @@ HEADLINE_CHARS = 65
 LATE_SESSIONS = 4  # a note this many sessions after its release leads with the move since, when that is bigger
 # where a move sits among earlier release days, in words, by the share of them it beat
 STANDINGS = ((0.65, "more"), (0.35, "ordinary"), (0.1, "less"), (0.0, "least"))
+TOLD_STANDINGS = ("more", "least")  # a busier release day than most, or one quieter than almost any: news
 
 
 def rarity(facts: FactTable, prefix: str, since: str, start: str) -> float:
@@ -220,7 +221,7 @@ def _history(facts: FactTable, say, symbols: list[str]) -> list:
         out.append(say("standing_ranks", top, KIND))
     else:
         out += [say("standing_rank", s, KIND) for s in top]
-    rest = [s for s in ranked if where[s] != "rank"]
+    rest = [s for s in ranked if where[s] in TOLD_STANDINGS]  # "had an ordinary release day" says nothing
     if rest and same_days:
         groups: dict[str, list[str]] = {}
         for s in rest:
@@ -241,8 +242,8 @@ def _history(facts: FactTable, say, symbols: list[str]) -> list:
 def _pair(facts: FactTable, say, pair, gap_rare: float, told: bool) -> list:
     if not pair or f"rot.{KIND}.release.gap" not in facts:
         return []
-    out = [] if told else [say("pair_release", *pair, KIND, gap_rare >= RARE_YEARS)]
     gap, avg = abs(facts.value(f"rot.{KIND}.release.gap")), facts.value(f"rot.{KIND}.release.gap_avg", 0)
+    out = [] if told or gap < EVEN_PTS else [say("pair_release", *pair, KIND, gap_rare >= RARE_YEARS)]  # "moved roughly in line" says nothing
     if avg >= EVEN_PTS and gap >= NOTABLE_GAP * avg:  # the average gap is news only beside a gap far wider than it
         out.append(say("pair_typical", *pair, KIND, told))
     return out
