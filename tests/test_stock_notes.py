@@ -433,3 +433,18 @@ def test_a_release_that_ends_a_rare_week_says_so(sample):
     assert facts.value("DJI.week_extreme.since")[:7] == "1982-10"
     assert narrative.headline.text == "Dow jumps 2.8% on CPI day, capping best week since 1982"
     assert "The Dow soared 662.26 points, or 8.4%, this week, its best week since October 1982." in [s.text for s in narrative.lead]
+
+
+def test_the_monthly_review_tells_the_feds_move_in_the_month(sample):
+    """Dec. 16, 2015: the Fed's first hike since June 2006 (fomc.target.prev_same), a month's
+    lead; Oct. 29, 2008, the month's latest of two cuts, among its events. A month in which
+    the Fed held (November 2016) says nothing of it."""
+    prices, events, macro = sample
+    narrative, check, facts = note(sample, "monthly-review", "2015-12-31")
+    assert check.ok and not check.style
+    assert facts.value("fomc.decision.date") == "2015-12-16" and facts.value("fomc.target.prev_same") == "2006-06-29"
+    assert "The Fed raised its target by a quarter point to a range of 0.25% to 0.50% on Dec. 16, its first hike since June 2006." in [s.text for s in narrative.lead]
+    narrative, check, _ = note(sample, "monthly-review", "2008-10-31")
+    assert "The Fed cut its target by half a point to 1% on Oct. 29, the ninth cut since September 2007." in section(narrative, "The month's events")
+    narrative, check, facts = note(sample, "monthly-review", "2016-11-30")
+    assert facts.value("fomc.decision.date") == "2016-11-02" and "The Fed" not in narrative.to_text()

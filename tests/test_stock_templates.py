@@ -57,7 +57,7 @@ def test_the_cpi_note_shows_the_release_against_every_earlier_one(rendered):
     folder, _ = rendered["cpi-reaction"]
     html = (folder / "note.html").read_text(encoding="utf-8")
     assert "Dow tumbles 2.1%, worst CPI day since August 2011" in plain_text(html)
-    assert "Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.12%" in plain_text(html)
+    assert "Stocks fell on Thursday even as the September CPI report showed core consumer prices up 0.1%" in plain_text(html)
     assert 'alt="Dow −2.1% on September CPI day, bigger than on 93% of release days since 1999"' in html
     assert "AGAINST PAST RELEASE DAYS" in plain_text(html).upper() and "The October CPI release is due" in plain_text(html)
 

@@ -28,7 +28,7 @@ from marketnotes.events import load_events
 from marketnotes.facts import Fact, FactsConfig, FactTable, compute_facts
 from marketnotes.facts.moves import window_start
 from marketnotes.data.policy import with_policy
-from marketnotes.facts.policy import cpi_note_decision
+from marketnotes.facts.policy import cpi_note_decision, month_decision
 from marketnotes.facts.readings import release_in_window
 from marketnotes.narrative import CheckResult, Narrative, said, series, write_note
 from marketnotes.narrative.check import StyleFinding, plain_text
@@ -53,6 +53,8 @@ def note_macro(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
     Offline (`--offline`) a live source serves from its cache alone, as prices do."""
     if spec.params.note_kind == "weekly":
         return week_reading(spec, events)
+    if spec.params.note_kind == "monthly-review":
+        return month_policy(spec, events)
     if spec.params.note_kind != "cpi-reaction":
         return None
     name = macro_choice(spec.params)
@@ -74,6 +76,21 @@ def week_reading(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
         return None
     try:
         return load_series(make_macro_source(name, spec.params.macro_options, spec.offline), CPI_SERIES.values(), through=found[1])
+    except (SourceUnavailable, SeriesCacheMiss):
+        return None
+
+
+def month_policy(spec: NoteSpec, events: pd.DataFrame) -> MacroData | None:
+    """The Fed funds target for a monthly review whose month had an FOMC decision (events
+    `fomc`): "The Fed cut its target by half a point to 1% on Oct. 29". One sentence of the
+    month, so a source that cannot answer leaves it out, as a weekly note's reading does."""
+    name = macro_choice(spec.params)
+    decision = month_decision(events, spec.as_of)
+    if name == NONE or decision is None:
+        return None
+    try:
+        source = make_macro_source(name, spec.params.macro_options, spec.offline)
+        return with_policy(MacroData(name), source, decision)
     except (SourceUnavailable, SeriesCacheMiss):
         return None
 

@@ -18,7 +18,7 @@ from marketnotes.facts.milestones import add_milestone_facts
 from marketnotes.facts.months import add_months_facts
 from marketnotes.facts.moves import add_move_facts, window_start
 from marketnotes.facts.peaks import add_peak_facts
-from marketnotes.facts.policy import add_policy_facts, cpi_note_decision
+from marketnotes.facts.policy import add_policy_facts, cpi_note_decision, month_decision
 from marketnotes.facts.readings import add_reading_facts
 from marketnotes.facts.regime import add_regime_facts
 from marketnotes.facts.releases import add_release_facts
@@ -112,3 +112,4 @@ def add_kind_facts(table: FactTable, closes: pd.DataFrame, as_of: pd.Timestamp, 
         add_policy_facts(table, macro, events, cpi_note_decision(events, as_of))  # and the Fed, where it decided that week
     elif config.kind == "monthly-review":
         add_months_facts(table, closes, as_of)
+        add_policy_facts(table, macro, events, month_decision(events, as_of))  # the Fed's move in the month

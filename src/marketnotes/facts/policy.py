@@ -44,6 +44,11 @@ def decision_in_window(events: pd.DataFrame | None, start: pd.Timestamp, as_of: 
     return None if mine.empty else pd.Timestamp(mine["date"].iloc[-1])
 
 
+def month_decision(events: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The decision a monthly review tells: the month's latest, through the as-of."""
+    return decision_in_window(events, pd.Timestamp(as_of).normalize().replace(day=1), as_of)
+
+
 def cpi_note_decision(events: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.Timestamp | None:
     """The decision a CPI note tells: the latest from the Monday of its release's week through
     the as-of (a cut on the release day, or the day before it, is part of that day's story)."""

@@ -17,12 +17,14 @@ facts/month_events.py this module chooses, in years of rarity like every other a
 from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
+from marketnotes.narrative import reading as rd
 from marketnotes.narrative.angles import years_between
 
 RARE_YEARS = 1.0
 SAME_MONTH_YEARS = 10.0  # "worst December since 1931" joins the lead from a decade back ...
 SAME_MONTH_OVER = 1.5  # ... and well past the month's own "worst month since"
 POINTS = ("^DJI",)
+FED_YEARS = 2.0  # a change of the target weighs as a two-year event; a first hike or cut in years, as its years
 RUN_MONTHS = 4  # "a fourth straight monthly loss"
 ENDED_MONTHS = 5  # "the month ended a winning run of 10 months"
 POINTS_YEARS = 12.0  # a record in points comes with every higher level: it weighs as about a decade, not as 1885
@@ -84,6 +86,9 @@ def events(facts: FactTable, say, told: list[str]) -> list:
     """The month's events: a closure of the market, rare weeks, round levels and records, the
     Dow's points; each with its rarity in years (the planner puts the rarest in the lead)."""
     out = [(say("closure"), CLOSURE_YEARS)] if "market.closure.sessions" in facts else []
+    change = rd.fed_change(facts) if rd.fed_told(facts) else 0
+    if change:  # a change of the Fed's target is the month's news; a hold is not
+        out.append((say("fed_month", change), max(FED_YEARS, rd.fed_reach(facts))))
     for side in ("worst", "best"):
         rare = {s: reach(facts, f"{key_of(s)}.month.week_{side}", "since", "data_start", facts.value(f"{key_of(s)}.month.week_{side}.date")) for s in told if f"{key_of(s)}.month.week_{side}.date" in facts}
         if not rare or max(rare.values()) < RARE_YEARS:
