@@ -20,6 +20,7 @@ reading. `--markdown` ends with the README's "How fast" table from this run.
     .venv/bin/python scripts/bench.py            # 20 notes
     .venv/bin/python scripts/bench.py --notes 6  # quicker
     .venv/bin/python scripts/bench.py --long 300 # and a 300-note batch's peak memory against it
+    .venv/bin/python scripts/bench.py --cold 5 --cold-only  # the median of 5 cold renders, alone
 """
 
 from __future__ import annotations
@@ -177,6 +178,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=None, help="batch workers (default: cores)")
     ap.add_argument("--markdown", action="store_true", help="end with the README's 'How fast' table")
     ap.add_argument("--long", type=int, default=0, metavar="N", help="also a local batch of N notes (up to 1,043 Fridays): is its peak memory the short batch's?")
+    ap.add_argument("--cold", type=int, default=1, metavar="N", help="cold `marketnotes render`s to take the median of (default 1)")
+    ap.add_argument("--cold-only", action="store_true", help="measure the cold renders only")
     args = ap.parse_args()
     from marketnotes.render.pdf import find_chromium
 
@@ -188,10 +191,17 @@ def main() -> int:
     print(f"{len(dates)} notes ({dates[0]} .. {dates[-1]}), HTML + PDF, {os.cpu_count()} cores, {chromium}; work in {work}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (figures are only as quiet as the machine)")
 
-    cpu = core_seconds()
-    cold = run([str(BIN / "marketnotes"), "render", str(REPO / "params" / "demo.yaml"), "--output-dir", str(work / "cold")])
-    cold_cpu = core_seconds() - cpu
-    print(f"cold `marketnotes render` (one note, HTML+PDF): {cold:.2f} s, {cold_cpu:.2f} core-s")
+    colds, cold_cpus = [], []
+    for i in range(max(1, args.cold)):
+        cpu = core_seconds()
+        colds.append(run([str(BIN / "marketnotes"), "render", str(REPO / "params" / "demo.yaml"), "--output-dir", str(work / f"cold-{i}")]))
+        cold_cpus.append(core_seconds() - cpu)
+    cold, cold_cpu = statistics.median(colds), statistics.median(cold_cpus)
+    runs = f" (median of {len(colds)}: {', '.join(f'{c:.2f}' for c in sorted(colds))}; load average now {os.getloadavg()[0]:.2f})" if len(colds) > 1 else ""
+    print(f"cold `marketnotes render` (one note, HTML+PDF): {cold:.2f} s, {cold_cpu:.2f} core-s{runs}")
+    if args.cold_only:
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
 
     naive = []
     cpu = core_seconds()

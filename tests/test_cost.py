@@ -156,3 +156,64 @@ def test_a_forked_kernel_imports_nothing_for_its_note_the_zygote_could_have(repo
     done = run([sys.executable, "-c", FIRST_NOTE, str(repo / "params" / "demo.yaml")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+class _KernelSource:
+    """A kernel source that records what the engines ask of it."""
+
+    def __init__(self, events):
+        self.events = events
+
+    def take(self, cwd):
+        self.events.append("take")
+        return "kernel"
+
+    def discard(self, km):
+        self.events.append(f"discard {km}")
+
+    def close(self):
+        self.events.append("close")
+
+
+@pytest.mark.parametrize("fails_in", [None, "notebook", "pdf"])
+def test_a_notes_kernel_is_handed_back_once_its_notebook_has_run(monkeypatch, fails_in):
+    """So that it shuts down (or a batch worker's next kernel is forked) while the HTML and
+    PDF are made, not after them; exactly once, whichever stage fails."""
+    from marketnotes.runtime.engines import Engines
+
+    events = []
+
+    def render_note(spec, prices, pdf_backend=None, on_stage=None, kernel=None, template=None, **options):
+        assert kernel == "kernel"
+        for stage in ("facts", "notebook", "html", "pdf", "manifest"):
+            on_stage(stage)
+            if stage == fails_in:
+                raise RuntimeError(stage)
+        return "done"
+
+    monkeypatch.setattr(pipeline, "render_note", render_note)
+    with Engines(many=False, pdf=False, kernels=_KernelSource(events)) as engines:
+        try:
+            engines.render(None, None, template=Path("templates/t.ipynb"), on_stage=events.append)
+        except RuntimeError as exc:
+            assert str(exc) == fails_in
+    stages = ["facts", "notebook", "discard kernel", "html", "pdf", "manifest"]
+    if fails_in == "notebook":
+        stages = ["facts", "notebook", "discard kernel"]
+    elif fails_in == "pdf":
+        stages = stages[:5]
+    assert events == ["take", *stages, "close"]
+
+
+def test_a_kernel_shutdown_that_failed_is_raised_when_the_kernels_close():
+    """Used kernels are shut down without waiting; an error in doing so is not lost."""
+    from marketnotes.runtime.engines import WarmKernels
+
+    class Stubborn:
+        async def shutdown_kernel(self, now=False):
+            raise RuntimeError("kernel would not die")
+
+    kernels = WarmKernels(keep_spare=False)
+    kernels.discard(Stubborn())
+    with pytest.raises(RuntimeError, match="would not die"):
+        kernels.close()

@@ -7,14 +7,16 @@ they boot on the other core while the host works.
 
 Each note runs in a kernel that has never run another note: a batch worker takes a fresh one
 per note (forked from a warm zygote on Linux, see zygote.py; elsewhere a pre-started spare),
-and the used kernel is shut down. Isolation is by construction, not by cleaning up.
+and the used kernel is shut down once its notebook has run. Isolation is by construction,
+not by cleaning up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class WarmKernels:
     def __init__(self, keep_spare: bool):
         self.keep_spare = keep_spare
         self._spare: tuple[Path, AsyncKernelManager, BlockingKernelClient] | None = None
+        self._stopping: list[Future] = []  # shutdowns of used kernels, not waited for
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="marketnotes-kernels", daemon=True)
         self._thread.start()
@@ -71,15 +74,30 @@ class WarmKernels:
         return km
 
     def discard(self, km: AsyncKernelManager) -> None:
-        self._run(km.shutdown_kernel(now=True))
+        """Shut a used kernel down on the kernels' thread, without waiting (its manager polls
+        for the killed process, ~0.1 s): the note's HTML and PDF are made meanwhile. An error
+        of an earlier shutdown is raised here, or by close()."""
+        self._collect(done_only=True)
+        self._stopping.append(asyncio.run_coroutine_threadsafe(km.shutdown_kernel(now=True), self._loop))
+
+    def _collect(self, done_only: bool) -> None:
+        stopping, self._stopping = self._stopping, []
+        for shutdown in stopping:
+            if done_only and not shutdown.done():
+                self._stopping.append(shutdown)
+            else:
+                shutdown.result()
 
     def close(self) -> None:
-        if self._spare is not None:
-            self._spare[2].stop_channels()
-            self.discard(self._spare[1])
-            self._spare = None
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+        try:
+            if self._spare is not None:
+                self._spare[2].stop_channels()
+                self.discard(self._spare[1])
+                self._spare = None
+            self._collect(done_only=False)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
 
 
 class Engines:
@@ -128,24 +146,36 @@ class Engines:
         if "pdf" in params.formats:
             get_backend().check()
 
-    def render(self, spec, prices, template: Path | None = None, **options):
+    def render(self, spec, prices, template: Path | None = None, on_stage: Callable[[str], None] = lambda stage: None, **options):
         """One note on a fresh kernel and this engine's browser (pipeline.render_note), its
-        template found once for both the kernel's folder and the render."""
+        template found once for both the kernel's folder and the render.
+
+        The kernel is handed back as soon as its notebook has run (the next stage begins), so
+        that it shuts down, or a batch's next kernel is forked, while the HTML and PDF are
+        made, not after them."""
         from marketnotes import pipeline
         from marketnotes.templates import find_template
 
         template = template or find_template(spec)
-        with self.kernel(template.parent) as km:
-            return pipeline.render_note(spec, prices, pdf_backend=self.pdf, kernel=km, template=template, **options)
+        with self.kernel(template.parent) as kernel:
+
+            def stage(name: str) -> None:
+                if kernel.ran:
+                    kernel.release()
+                kernel.ran |= name == "notebook"
+                on_stage(name)
+
+            return pipeline.render_note(spec, prices, pdf_backend=self.pdf, kernel=kernel.km, template=template, on_stage=stage, **options)
 
     @contextmanager
-    def kernel(self, template_dir: Path) -> Iterator[object]:
-        """A fresh kernel for one note, shut down afterwards whatever happens."""
-        km = self.kernels.take(template_dir)
+    def kernel(self, template_dir: Path) -> Iterator[_TakenKernel]:
+        """A fresh kernel for one note, handed back by `release()`, or at the latest when the
+        block ends, whatever happens."""
+        kernel = _TakenKernel(self.kernels, self.kernels.take(template_dir))
         try:
-            yield km
+            yield kernel
         finally:
-            self.kernels.discard(km)
+            kernel.release()
 
     def close(self) -> None:
         try:
@@ -159,3 +189,15 @@ class Engines:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _TakenKernel:
+    """A note's kernel, taken from a kernel source and handed back to it once."""
+
+    def __init__(self, source, km):
+        self.source, self.km, self.ran = source, km, False
+
+    def release(self) -> None:
+        km, self.km = self.km, None
+        if km is not None:
+            self.source.discard(km)
