@@ -158,6 +158,76 @@ def test_a_forked_kernel_imports_nothing_for_its_note_the_zygote_could_have(repo
     assert done.stdout.strip() == "[]"
 
 
+def _open_files() -> dict[int, str]:
+    """This process's open descriptors: number -> what it points at."""
+    found = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found[int(fd)] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the descriptor listdir itself used, closed since
+            continue
+    return found
+
+
+def _tagged(tag: str) -> list[int]:
+    """Live processes whose environment carries MARKETNOTES_TEST_TAG=tag: every descendant
+    of the batch (workers, zygote, kernels, printer, Playwright's driver, Chromium), whoever
+    re-parented them."""
+    found, needle = [], f"MARKETNOTES_TEST_TAG={tag}".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int(proc.name) != os.getpid() and needle in (proc / "environ").read_bytes().split(b"\0"):
+                if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def _gone(tag: str, within: float = 60.0) -> list[int]:
+    """The batch's processes still alive once those that are exiting have exited: a process
+    killed as the batch closed may take a moment to go. Bounded, and never a timing
+    assertion: a leaked process is still there after `within` seconds."""
+    deadline = time.monotonic() + within
+    while (alive := _tagged(tag)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts processes and descriptors in /proc")
+def test_a_longer_batch_leaves_the_process_that_ran_it_as_a_short_one_did(repo, tmp_path, monkeypatch):
+    """Issue 21, item 5: a backfill's main process holds after twelve weekly notes what it
+    held after two: the same open descriptors and child processes, and nothing of either
+    batch (workers, zygote, kernels, printer, Chromium) left running. Comparing a short
+    batch with a longer one leaves out what the first batch of a process starts once and
+    keeps; anything a batch or a note leaves behind shows as a difference."""
+    from marketnotes.errors import BrowserNotFound
+    from marketnotes.render.pdf import get_backend
+    from marketnotes.runtime.batch import backfill_dates, run_batch
+    from marketnotes.runtime.worker import Job
+
+    try:
+        get_backend().check()
+        formats = "formats=[html,pdf]"  # the batch's shared printer and its Chromium too
+    except BrowserNotFound:
+        formats = "formats=[html]"
+    tag = str(tmp_path)
+    monkeypatch.setenv("MARKETNOTES_TEST_TAG", tag)
+    fridays = backfill_dates("2018-09-28", "2018-12-14")
+    assert len(fridays) == 12
+    held = []
+    for days in (fridays[:2], fridays):
+        jobs = [Job(i, repo / "params" / "demo.yaml", day, (formats,), tmp_path / f"reports-{len(days)}") for i, day in enumerate(days)]
+        summary = run_batch(jobs, workers=2, offline=True)
+        assert [r.status for r in summary.results] == ["ok"] * len(days), [r.error for r in summary.results]
+        assert _gone(tag) == []
+        held.append((_open_files(), sorted(_children(os.getpid()))))
+    (files_short, children_short), (files_long, children_long) = held
+    assert files_long == files_short, {fd: files_long.get(fd) for fd in set(files_long) ^ set(files_short)}
+    assert children_long == children_short  # (pid, state): a zombie is a child not reaped
+
+
 class _KernelSource:
     """A kernel source that records what the engines ask of it."""
 
