@@ -188,7 +188,8 @@ def main() -> int:
         sys.exit("bench: needs a Chromium (make system-deps, or MARKETNOTES_CHROMIUM=/path)")
     dates = fridays(args.notes)
     work = Path(tempfile.mkdtemp(prefix="marketnotes-bench-"))
-    print(f"{len(dates)} notes ({dates[0]} .. {dates[-1]}), HTML + PDF, {os.cpu_count()} cores, {chromium}; work in {work}")
+    what = "cold renders only" if args.cold_only else f"{len(dates)} notes ({dates[0]} .. {dates[-1]})"
+    print(f"{what}, HTML + PDF, {os.cpu_count()} cores, {chromium}; work in {work}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (figures are only as quiet as the machine)")
 
     colds, cold_cpus = [], []
