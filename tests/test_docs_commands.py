@@ -85,7 +85,7 @@ def test_the_guides_cells_run_on_a_kernel(tmp_path):
     the chart cell shows what the guide says it shows."""
     from nbclient import NotebookClient
 
-    from marketnotes.execute import KERNEL_ARGS
+    from marketnotes.kernelspec import KERNEL_ARGS
     from marketnotes.skeleton import PARAMETERS
 
     cells = [body for lang, _, body in runnable_blocks(GUIDE.read_text(encoding="utf-8")) if lang == "python"]

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from conftest import REPO
-from marketnotes.execute import KERNEL_ARGS
+from marketnotes.kernelspec import KERNEL_ARGS
 
 sys.path.insert(0, str(REPO / "scripts"))
 import new_template  # noqa: E402

@@ -259,3 +259,21 @@ def test_every_index_that_crossed_a_threshold_says_so(sample_note):
     text = sample_note("2010-08-27").to_text()
     assert "The Dow closed in correction territory on Tuesday, its first close in correction territory since July 7, but recovered to end the week 9.4% below its April 26 high." in text
     assert "The S&P 500 is in a correction, 12.5% below its high of April 23." in text
+
+
+def test_the_compiled_phrasebook_is_cached_and_a_cache_that_cannot_be_written_is_no_failure(tmp_path, monkeypatch):
+    """A cold render compiles the phrasebook from its cache (the host and the kernel each would
+    spend ~0.2 s compiling it); an unwritable cache folder means compiling, never an error."""
+    import subprocess
+    import sys
+
+    code = "from marketnotes.narrative.writer import environment; environment().get_template('phrasebook.j2'); print('ok')"
+    env = {**__import__("os").environ, "MARKETNOTES_CACHE": str(tmp_path / "cache")}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert list((tmp_path / "cache" / "jinja").glob("__jinja2_*.cache"))
+    (tmp_path / "a-file").write_text("")  # a cache path under a file: no folder can be made there, even by root
+    env["MARKETNOTES_CACHE"] = str(tmp_path / "a-file" / "cache")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from conftest import run
-from marketnotes.execute import KERNEL_ARGS
+from marketnotes.kernelspec import KERNEL_ARGS
 
 LINTED = "note.say(\"{{ the('^IXIC', true) }} {{ move('IXIC.ret.1w') }} {{ window('1w') }} in percent terms.\")"
 FAILING = "note.say(\"{{ the('^DJI', true) }} closed at 30.11.\")"

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import REPO, run
-from marketnotes.execute import KERNEL_ARGS
+from marketnotes.kernelspec import KERNEL_ARGS
 
 MARKETNOTES = [sys.executable, "-m", "marketnotes"]
 

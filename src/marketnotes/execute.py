@@ -22,6 +22,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from marketnotes.kernelspec import kernel_arguments, kernel_name
 from marketnotes import atomic
 from marketnotes.errors import CellTimedOut, KernelDied, NoteTimedOut, TemplateCellFailed
 from marketnotes.spec import NoteSpec
@@ -31,7 +32,6 @@ CELL_TIMEOUT = 300
 # ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet. A
 # note's kernel keeps no IPython history: a backfill would otherwise append every template
 # cell of every note to the user's ~/.ipython history database (and open it per kernel).
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
 
 class _SavedAtTheEnd(NotebookExecutionManager):
@@ -72,10 +72,6 @@ class NoteEngine(NBClientEngine):
 
 
 papermill_engines.register("marketnotes", NoteEngine)
-
-
-def kernel_name() -> str:
-    return os.environ.get("MARKETNOTES_KERNEL", "python3")
 
 
 @lru_cache(maxsize=32)
@@ -124,7 +120,7 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
             request_save_on_cell_execute=True,
             cwd=str(template.parent),
             execution_timeout=timeout,
-            extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [],
+            extra_arguments=kernel_arguments(),
             **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as exc:

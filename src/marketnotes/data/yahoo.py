@@ -11,7 +11,6 @@ sessions it lacks; `offline` serves from the cache alone and names what is missi
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ import pandas as pd
 from marketnotes import atomic
 from marketnotes.calendar import sessions_between
 from marketnotes.data.frame import COLUMNS, check_prices, normalise_columns
+from marketnotes.cache import cache_root
 from marketnotes.data.registry import PriceSource, register_source
 from marketnotes.errors import CacheMiss, CorruptData, SourceUnavailable, UnknownSymbol
 
@@ -29,10 +29,7 @@ HISTORY_START = pd.Timestamp("1927-12-30")  # earliest index history Yahoo serve
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("MARKETNOTES_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "marketnotes"
-    )
-    return Path(base) / "yahoo"
+    return cache_root() / "yahoo"
 
 
 def tidy_yahoo_frame(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:

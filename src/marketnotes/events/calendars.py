@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from marketnotes.cache import cache_root
 from marketnotes import atomic
 from marketnotes.events.errors import CalendarCacheError
 
@@ -36,8 +36,7 @@ Covers = tuple[tuple[dt.date, dt.date], ...]
 
 def cache_dir() -> Path:
     """`<cache>/events`, where `<cache>` is the folder the Yahoo price cache sits in."""
-    base = os.environ.get("MARKETNOTES_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "marketnotes")
-    return Path(base).expanduser() / "events"
+    return cache_root() / "events"
 
 
 def to_dates(days) -> pd.Series:

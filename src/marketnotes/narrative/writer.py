@@ -9,13 +9,15 @@ in the note back to the facts table.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from marketnotes.cache import cache_root
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative import formats, words
 from marketnotes.narrative.reading import reading_angle
@@ -270,11 +272,35 @@ def statement(fact, text: str) -> str:
     return f"{about}|{fact.end}|{text}"
 
 
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Jinja's (atomic) file cache, except that a write that fails (a full disk) is dropped:
+    the next process compiles again, and the note is not failed for a cache."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """The compiled phrasebook on disk (Jinja's own cache, keyed by the templates' source):
+    a cold render compiles it in ~0.003 s instead of ~0.2 s, in the host and again in the
+    kernel. A cache folder that cannot be made (a read-only home) means compiling, not failing."""
+    folder = cache_root() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 @lru_cache(maxsize=4)
 def environment() -> Environment:
     """Built once per process: compiling the phrasebook costs more than writing a note."""
     env = Environment(
         loader=PackageLoader("marketnotes", "narrative"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

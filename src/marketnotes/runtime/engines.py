@@ -45,10 +45,10 @@ class WarmKernels:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def _start(self, cwd: Path) -> tuple[Path, AsyncKernelManager, BlockingKernelClient]:
-        from marketnotes.execute import KERNEL_ARGS, kernel_name
+        from marketnotes.kernelspec import kernel_arguments, kernel_name
 
         km = AsyncKernelManager(kernel_name=kernel_name(), client_class="marketnotes.runtime.kernel_client.QuickReadyClient")
-        self._run(km.start_kernel(extra_arguments=KERNEL_ARGS if kernel_name() == "python3" else [], cwd=str(cwd)))
+        self._run(km.start_kernel(extra_arguments=kernel_arguments(), cwd=str(cwd)))
         client = BlockingKernelClient()
         client.load_connection_info(km.get_connection_info())
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)

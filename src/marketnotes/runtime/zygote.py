@@ -265,9 +265,9 @@ class Zygote:
 
 
 def _kernel_args() -> list[str]:
-    """The kernels' command-line options (execute.KERNEL_ARGS), handed to the zygote on its
-    command line: imported here, in the batch, so the zygote itself never imports papermill."""
-    from marketnotes.execute import KERNEL_ARGS
+    """The kernels' command-line options (kernelspec.KERNEL_ARGS), handed to the zygote on its
+    command line."""
+    from marketnotes.kernelspec import KERNEL_ARGS
 
     return KERNEL_ARGS
 
@@ -282,7 +282,7 @@ def _remove_runtimes_of_dead_batches(tmp: Path) -> None:
 
 
 def available() -> bool:
-    from marketnotes.execute import kernel_name
+    from marketnotes.kernelspec import kernel_name
 
     return sys.platform.startswith("linux") and kernel_name() == "python3"
 
