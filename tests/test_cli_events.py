@@ -128,4 +128,4 @@ def test_a_note_past_its_calendar_says_so_and_an_update_brings_the_next_release(
     assert code == 0, err
     html = note.read_text()
     assert "not in the calendar" not in html and "warning:" not in err
-    assert re.search(r'The <span data-fact="cpi.next.label" data-fmt="text">November CPI</span> release is due <span data-fact="cpi.next.date" data-fmt="date">Dec. 12</span>.', bare(html))
+    assert re.search(r'The <span data-fact="cpi.next.label" data-fmt="event">November CPI</span> release is due <span data-fact="cpi.next.date" data-fmt="date">Dec. 12</span>.', bare(html))
