@@ -12,7 +12,7 @@ already said is dropped (compose.Draft).
 from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
-from marketnotes.narrative.angles import REGIME_WEIGHT, size, years_between
+from marketnotes.narrative.angles import REGIME_WEIGHT, size
 from marketnotes.narrative import month_events as me
 from marketnotes.narrative import periods
 from marketnotes.narrative.compose import Draft, compose
@@ -31,12 +31,7 @@ FURTHER = 0.002  # an index that moved this much more than the headline's says s
 
 
 def month_rarity(facts: FactTable, s: str) -> float:
-    k = key_of(s)
-    if f"{k}.month.since" in facts:
-        return years_between(facts.as_of, facts.value(f"{k}.month.since"))
-    if f"{k}.month.data_start" in facts:
-        return years_between(facts.as_of, facts.value(f"{k}.month.data_start")) + 1.0
-    return 0.0
+    return me.reach(facts, f"{key_of(s)}.month", "since", "data_start")
 
 
 def entered_this_month(facts: FactTable, s: str) -> bool:
@@ -47,11 +42,7 @@ def entered_this_month(facts: FactTable, s: str) -> bool:
 
 def day_rarity(facts: FactTable, prefix: str) -> float:
     """Years since a day as big (the data's length plus one when none was)."""
-    if f"{prefix}.since" in facts:
-        return years_between(facts.value(f"{prefix}.date"), facts.value(f"{prefix}.since"))
-    if f"{prefix}.data_start" in facts:
-        return years_between(facts.value(f"{prefix}.date"), facts.value(f"{prefix}.data_start")) + 1.0
-    return 0.0
+    return me.reach(facts, prefix, "since", "data_start", facts.value(f"{prefix}.date"))
 
 
 def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | None = None) -> Narrative:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from marketnotes.facts.table import FactTable, key_of
 from marketnotes.narrative.angles import years_between
+from marketnotes.narrative.month_events import reach
 
 RARE = 2.0
 FIRST = 3.0
@@ -23,11 +24,7 @@ YEAR_LEADS = 100.0
 
 
 def _reach(facts: FactTable, p: str) -> float:
-    if f"{p}.since" in facts:
-        return years_between(facts.as_of, facts.value(f"{p}.since"))
-    if f"{p}.data_start" in facts:
-        return years_between(facts.as_of, facts.value(f"{p}.data_start")) + 1.0
-    return 0.0
+    return reach(facts, p, "since", "data_start")
 
 
 def _since(facts: FactTable, p: str) -> str:
