@@ -56,7 +56,7 @@ def test_the_cpi_note_leads_with_the_rarest_reaction(sample):
     # "On an average release day ... either way" is gone: release days moved these indices about as much as other days
     assert "On an average release day" not in narrative.to_html()
     assert section(narrative, "Since the release") == ""  # the note is on the release day
-    assert section(narrative, "What to watch") == "The October CPI release is due Nov. 14."
+    assert section(narrative, "What to watch") == "The FOMC decision is due Nov. 8. The October CPI release is due Nov. 14."  # soonest first
 
 
 def test_the_cpi_note_says_what_the_release_showed(sample):

@@ -17,13 +17,14 @@ from marketnotes.narrative import month_events as me
 from marketnotes.narrative import periods
 from marketnotes.narrative.compose import Draft, compose
 from marketnotes.narrative.model import Narrative, Section
-from marketnotes.narrative.releases import fitted
+from marketnotes.narrative.releases import fitted, watch_next
 from marketnotes.narrative.writer import Phrasebook
 
 RARE_YEARS = 1.0  # "its worst month since" and "its best day since" only when that reaches back a year
 LEAD_DAY_YEARS = 10.0  # a day of the month rarer than this (and than the headline's month) joins the lead
 LEAD_EVENT_YEARS = 5.0  # a month's event this rare (a first close above 19,000, a record point gain) joins the lead
 MAX_LEAD_EVENTS = 2
+WATCHED = ("cpi", "fomc")  # the next CPI release and the next Fed decision, where the note's calendars have them
 MAX_LEAD = 5  # sentences: a lead is a paragraph, not the whole note
 UP_MONTHS_TOLD = (2, 10)  # up in two or fewer, or ten or more, of the last 12 months: worth a sentence
 UP_SHARE_TOLD = (0.25, 0.75)  # up in a quarter of the month's sessions or fewer, or three quarters or more
@@ -104,7 +105,7 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
         ])),
         Section("Drawdowns", draft.keep([me.drawdown(facts, say, s, s in regime, told_all or s in some) or say("drawdown", s, s in regime and not (angle == "regime" and s == first)) for s in told])),
         Section("Best and worst days", draft.keep([d[0] for d in days])),
-        Section("What to watch", draft.keep([say("watch", "cpi") if "cpi.next.date" in facts or "cpi.calendar.end" in facts else None])),
+        Section("What to watch", draft.keep(watch_next(facts, say, WATCHED))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 

@@ -155,7 +155,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
         Section("Against past release days", draft.keep(_history(facts, say, [first, *rest]))),
         Section("The pair", draft.keep(_pair(facts, say, pair, gap_rare, pair_leads and not late))),
         Section("Since the release", draft.keep([say("after_release", moved, KIND) if not late and since else None])),
-        Section("What to watch", draft.keep([say("watch", KIND) if f"{KIND}.next.date" in facts or f"{KIND}.calendar.end" in facts else None])),
+        Section("What to watch", draft.keep(watch_next(facts, say, (KIND, "fomc")))),
     ]
     return Narrative(facts.as_of, headline, lead, [s for s in sections if s.sentences])
 
@@ -164,6 +164,13 @@ def _rare_since(facts: FactTable, s: str) -> bool:
     """Whether the biggest day after the release reaches back a year ("since December 2008")."""
     p = f"{key_of(s)}.{KIND}.release"
     return f"{p}.after_big_since" in facts and years_between(facts.value(f"{p}.after_big_date"), facts.value(f"{p}.after_big_since")) >= RARE_YEARS
+
+
+def watch_next(facts: FactTable, say, kinds) -> list:
+    """The next event of each kind the note's calendars know, soonest first ("The FOMC decision
+    is due June 19. The June CPI release is due July 16."); a calendar that ends says so, last."""
+    due = [k for k in kinds if f"{k}.next.date" in facts or f"{k}.calendar.end" in facts]
+    return [say("watch", k) for k in sorted(due, key=lambda k: facts.value(f"{k}.next.date") or "9999")]
 
 
 def fitted(say, macro: str, *args):
