@@ -358,17 +358,20 @@ def test_a_rerun_backfill_renders_only_notes_whose_inputs_changed(tmp_path, repo
     assert _backfill(params, out, "2018-12-21")["2018-12-07"] == "ok"  # a damaged note is not up to date
 
 
-def _browsers(tag: str) -> int:
-    """Chromium browser processes (not their renderer, GPU or utility children) of a run."""
-    count = 0
+def _browsers(tag: str) -> tuple[str, ...]:
+    """Chromium browser processes of a run, each as its command line: not their renderer, GPU
+    or utility children (`--type=`), nor a crash handler Chromium may start beside a browser
+    (`chrome_crashpad_handler`, which is no second browser)."""
+    found = []
     for pid in _live_processes_tagged(tag):
         try:
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split()
         except OSError:
             continue
-        if argv and "chrom" in Path(argv[0]).name and not any(a.startswith("--type=") for a in argv):
-            count += 1
-    return count
+        name = Path(argv[0]).name if argv else ""
+        if "chrom" in name and "crashpad" not in name and not any(a.startswith("--type=") for a in argv):
+            found.append(" ".join(argv[:3]))
+    return tuple(sorted(found))
 
 
 def batch_watching_browsers(repo, out, *extra, timeout=180):
@@ -378,14 +381,18 @@ def batch_watching_browsers(repo, out, *extra, timeout=180):
         [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(out), "--workers", "2", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out)},
     )
-    seen, deadline = set(), time.monotonic() + timeout
+    seen, most, deadline = set(), (), time.monotonic() + timeout
     try:
         while proc.poll() is None and time.monotonic() < deadline:
-            seen.add(_browsers(str(out)))
+            browsers = _browsers(str(out))
+            seen.add(len(browsers))
+            most = max(most, browsers, key=len)
             time.sleep(0.1)
     finally:
         _kill_group_if_alive(proc)
     _, err = proc.communicate(timeout=30)
+    if len(most) > 1:  # which processes were counted, for the failure message
+        err += "\nbrowsers seen at once: " + " | ".join(most)
     return proc.returncode, err, seen
 
 
