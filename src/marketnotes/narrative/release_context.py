@@ -45,11 +45,10 @@ HEADLINE = 10.0  # a day before the release this rare (in years) frames the head
 HEADLINE_KINDS = {"regime", "big_day", "week_extreme"}
 
 
-def headline_context(facts: FactTable, symbols: list[str], pair, first: str, release_years: float) -> angles.Angle | None:
+def headline_context(facts: FactTable, found: list[angles.Angle], first: str, release_years: float) -> angles.Angle | None:
     """A bear market entered, or a rout, on a session before the release that is rarer than
     anything the release day did: the headline says the release day came after it ("... on CPI
-    day after Dow enters bear market"), as a desk would on Sept. 18, 2001."""
-    found = messages(facts, symbols, pair, first)
+    day after Dow enters bear market"), as a desk would on Sept. 18, 2001. `found`: messages()."""
     top = found[0] if found else None
     if top is None or top.kind not in HEADLINE_KINDS or top.score < max(HEADLINE, release_years):
         return None
@@ -64,9 +63,8 @@ def headline_context(facts: FactTable, symbols: list[str], pair, first: str, rel
     return top if day and day < facts.value("cpi.release.date") else None
 
 
-def context(facts: FactTable, say, symbols: list[str], pair, first: str) -> tuple[list, list]:
-    """(sentences for the lead, sentences for "Around the release")."""
-    found = messages(facts, symbols, pair, first)
+def context(facts: FactTable, say, found: list[angles.Angle], first: str) -> tuple[list, list]:
+    """(sentences for the lead, sentences for "Around the release"); `found`: messages()."""
     lead = [say("scan_message", a.kind, a.args) for a in found[:1] if a.score >= LEAD]
     rest = [say("scan_message", a.kind, a.args) for a in found[len(lead):]]
     before = [say("closure")] if "market.closure.sessions" in facts else []

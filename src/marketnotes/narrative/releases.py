@@ -117,6 +117,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     read_leads = not late and not fed_leads and bool(angle) and read_years >= max(reach[first], gap_rare if pair_leads else 0.0)
     pair_leads = pair_leads and not fed_leads and not read_leads
     tie = read and not late and not pair_leads  # the lead opens with the reading and the market's take on it
+    found = release_context.messages(facts, symbols, pair, first)  # the weekly note's scan, once: the days around the release
     if late:
         headline = ("headline_since", since[0], KIND)
     elif fed_leads:
@@ -128,7 +129,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     elif together:
         headline = ("headline_alike", [first, *rest], KIND)
     else:
-        framed = release_context.headline_context(facts, symbols, pair, first, max(reach[first], read_years, gap_rare)) if not together else None
+        framed = release_context.headline_context(facts, found, first, max(reach[first], read_years, gap_rare)) if not together else None
         if framed and best[first] and (best[first] == "day" or framed.score < FRAMED_OVER * reach[first]):
             framed = None  # a release day with a superlative of its own keeps it (its worst day at all, always), unless the day before (or the week) reaches far further back
         headline = ("headline_after", first, KIND, framed) if framed else ("headline_release", first, KIND, best[first])
@@ -136,7 +137,7 @@ def compose_release(facts: FactTable, symbols: list[str], pair: tuple[str, str] 
     opening = "late" if late else "none" if pair_leads or tie else "day"  # how the release-day sentence introduces the day
     draft = Draft()
     who = rd.subject(facts, first, moved)
-    around = release_context.context(facts, say, symbols, pair, first)  # the weekly note's scan: the days around the release
+    around = release_context.context(facts, say, found, first)
     lead = draft.keep([
         say("fed_reaction", [first] if fed_when == "today" else who, KIND, change, fed_when, rd.stance(change < 0 if change else None, facts.value(fed_fid) > 0)) if fed_leads else None,
         say("lead_since", since, KIND) if late else None,
