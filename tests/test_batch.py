@@ -359,18 +359,29 @@ def test_a_rerun_backfill_renders_only_notes_whose_inputs_changed(tmp_path, repo
 
 
 def _browsers(tag: str) -> tuple[str, ...]:
-    """Chromium browser processes of a run, each as its command line: not their renderer, GPU
-    or utility children (`--type=`), nor a crash handler Chromium may start beside a browser
-    (`chrome_crashpad_handler`, which is no second browser)."""
-    found = []
+    """Chromium browser processes of a run, each as its command line and parent: not their
+    renderer, GPU or utility children (`--type=`), nor a crash handler Chromium may start
+    beside a browser (`chrome_crashpad_handler`, which is no second browser), nor a child the
+    browser has forked but not yet exec'd, which for that moment shows the browser's own
+    command line (a loaded machine can stretch the moment past a 0.1 s poll): a browser
+    whose parent is a Chromium process is such a child, not a second browser."""
+    argv_of, parent_of = {}, {}
     for pid in _live_processes_tagged(tag):
         try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split()
+            argv_of[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split()
+            parent_of[pid] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        name = Path(argv[0]).name if argv else ""
-        if "chrom" in name and "crashpad" not in name and not any(a.startswith("--type=") for a in argv):
-            found.append(" ".join(argv[:3]))
+
+    def chromium(pid: int) -> bool:
+        name = Path(argv_of[pid][0]).name if argv_of.get(pid) else ""
+        return "chrom" in name and "crashpad" not in name
+
+    found = [
+        f"{' '.join(argv[:3])} (pid {pid}, parent {parent_of[pid]})"
+        for pid, argv in argv_of.items()
+        if chromium(pid) and not any(a.startswith("--type=") for a in argv) and not chromium(parent_of[pid])
+    ]
     return tuple(sorted(found))
 
 
