@@ -24,7 +24,7 @@ from pydantic import Field
 
 from marketnotes import __version__, atomic
 from marketnotes.data.macro import DAILY, MacroSource, Series, check_series, read_series_csv, register_macro_source
-from marketnotes.data.yahoo import default_cache_dir as price_cache_dir
+from marketnotes.cache import cache_root
 from marketnotes.errors import CorruptData, SeriesCacheMiss, SourceUnavailable, UnknownSeries
 
 FRED_CSV = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -34,7 +34,7 @@ MAX_BYTES = 8 << 20  # a monthly series is tens of kilobytes
 
 def default_cache_dir() -> Path:
     """`<cache>/fred`, beside `<cache>/yahoo` (MARKETNOTES_CACHE, else XDG_CACHE_HOME/marketnotes)."""
-    return price_cache_dir().parent / "fred"
+    return cache_root() / "fred"
 
 
 def vintage_of(fetched: str) -> str:

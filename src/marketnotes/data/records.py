@@ -10,6 +10,7 @@ its own per index (`indices: [{symbol: ^RUT, label: ..., record: {date: 2021-11-
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 import pandas as pd
@@ -17,7 +18,10 @@ import pandas as pd
 from marketnotes.facts.history import KnownRecord
 
 
+@cache
 def bundled_records() -> dict[str, tuple[KnownRecord, ...]]:
+    """The table as shipped with this install, read once per process: a batch worker's every
+    note asks. Shared, so callers copy before they add (`known_records` does)."""
     table = pd.read_csv(files("marketnotes.data").joinpath("records.csv"), parse_dates=["date", "until"])
     return {
         str(symbol): tuple(_row(r) for r in rows.itertuples())

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from marketnotes.facts.month_runs import runs
 from marketnotes.facts.table import FactTable, key_of
 
 FREQ = {"quarter": "Q", "year": "Y"}
@@ -63,9 +64,10 @@ def add_period_facts(table: FactTable, symbol: str, closes: pd.Series, as_of: pd
         elif len(earlier) >= DATA_START[name]:
             table.add(f"{p}.data_start", rows["start"].iloc[0], "date", f"{label}: its {'best' if ret > 0 else 'worst'} {name} in the data, which starts here", rows["start"].iloc[0], as_of, symbol)
         up = np.sign(rows["ret"].to_numpy())
-        run = len(up) - (np.flatnonzero(up != up[-1])[-1] + 1 if (up != up[-1]).any() else 0)
-        if 2 <= run < len(up):  # a run that reaches the data's first period may be longer: not told (the Nasdaq's gains of 1998)
-            table.add(f"{p}.run", run, "count", f"{label}: {name}s in a row {'up' if ret > 0 else 'down'}, this one included", rows["start"].iloc[-run], as_of, symbol)
+        first, last, _ = runs(up)[-1]
+        run = last - first + 1
+        if run >= 2 and first > 0:  # a run that reaches the data's first period may be longer: not told (the Nasdaq's gains of 1998)
+            table.add(f"{p}.run", run, "count", f"{label}: {name}s in a row {'up' if ret > 0 else 'down'}, this one included", rows["start"].iloc[first], as_of, symbol)
         elif len(up) > 1:
             same = np.flatnonzero(up[:-1] == up[-1])
             if len(same):

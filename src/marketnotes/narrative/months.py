@@ -69,7 +69,7 @@ def compose_month(facts: FactTable, symbols: list[str], pair: tuple[str, str] | 
     rest = sorted((s for s in told if s != first), key=lambda s: -abs(facts.value(f"{key_of(s)}.month.ret")))
     extremes = [s for s in rest if rare[s] >= RARE_YEARS]
     plain = [s for s in rest if s not in extremes]
-    shared = len(extremes) > 1 and len({_since(facts, s) for s in extremes}) == 1 and len({facts.value(f"{key_of(s)}.month.ret") > 0 for s in extremes}) == 1
+    shared = len(extremes) > 1 and len({periods.since_month(facts, f"{key_of(s)}.month") for s in extremes}) == 1 and len({facts.value(f"{key_of(s)}.month.ret") > 0 for s in extremes}) == 1
     # an index that moved more than the headline's (the rarer month led) says so plainly
     ret = {s: facts.value(f"{key_of(s)}.month.ret") for s in told}
     further = [s for s in rest if (ret[s] > 0) == (ret[first] > 0) and abs(ret[s]) - abs(ret[first]) >= FURTHER]
@@ -126,12 +126,6 @@ def notable_days(facts: FactTable, told: list[str]) -> bool:
         if up is not None and sessions and not UP_SHARE_TOLD[0] < up / sessions < UP_SHARE_TOLD[1]:
             return True
     return False
-
-
-def _since(facts: FactTable, s: str) -> str:
-    """What "its worst month since ..." would say, to tell one shared clause from several."""
-    k = key_of(s)
-    return str(facts.value(f"{k}.month.since") or facts.value(f"{k}.month.data_start"))[:7]
 
 
 def _days(facts: FactTable, say, symbols: list[str]) -> list[tuple]:

@@ -27,7 +27,9 @@ def _reach(facts: FactTable, p: str) -> float:
     return reach(facts, p, "since", "data_start")
 
 
-def _since(facts: FactTable, p: str) -> str:
+def since_month(facts: FactTable, p: str) -> str:
+    """The month "its worst <period> since ..." names (`p`: a fact prefix such as `DJI.month`
+    or `DJI.quarter`), to tell one shared clause from several."""
     return str(facts.value(f"{p}.since") or facts.value(f"{p}.data_start"))[:7]
 
 
@@ -53,7 +55,7 @@ def _clause(facts: FactTable, name: str, order: list[str]) -> tuple[tuple, float
     reach = {s: _reach(facts, p[s]) for s in order}
     rarest = max(order, key=lambda s: reach[s])
     if reach[rarest] >= RARE:
-        same = [s for s in order if f"{p[s]}.since" in facts and reach[s] >= RARE and up[s] == up[rarest] and _since(facts, p[s]) == _since(facts, p[rarest])]
+        same = [s for s in order if f"{p[s]}.since" in facts and reach[s] >= RARE and up[s] == up[rarest] and since_month(facts, p[s]) == since_month(facts, p[rarest])]
         return ("extreme", same if len(same) == len(order) else [rarest]), reach[rarest]
     firsts = {s: years_between(facts.as_of, facts.value(f"{p[s]}.sign_since")) for s in order if f"{p[s]}.sign_since" in facts}
     if firsts and max(firsts.values()) >= FIRST and name == "year":
