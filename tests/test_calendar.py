@@ -37,3 +37,60 @@ def test_keywords():
 def test_missing_sessions_are_found_not_filled():
     days = pd.DatetimeIndex(["2024-06-10", "2024-06-11", "2024-06-13", "2024-06-14"])
     assert list(missing_sessions(days)) == [pd.Timestamp("2024-06-12")]
+
+
+# --- the built calendar, kept in the cache folder -----------------------------------------
+
+
+@pytest.fixture
+def calendar_cache(tmp_path, monkeypatch):
+    """A cache folder of the test's own, and a calendar built or read afresh in it."""
+    from marketnotes.calendar import nyse
+
+    monkeypatch.setenv("MARKETNOTES_CACHE", str(tmp_path / "cache"))
+    nyse.cache_clear()
+    yield tmp_path / "cache" / "exchange_calendars" / "XNYS.pickle"
+    nyse.cache_clear()
+
+
+def _same_calendar(a, b) -> bool:
+    return a.sessions.equals(b.sessions) and a.opens.equals(b.opens) and a.closes.equals(b.closes) and a.first_session == b.first_session and a.last_session == b.last_session
+
+
+def test_a_built_calendar_is_kept_and_the_next_process_reads_the_same_calendar_back(calendar_cache):
+    from marketnotes.calendar import nyse
+
+    built = nyse()
+    assert calendar_cache.is_file()
+    written = calendar_cache.stat()
+    nyse.cache_clear()  # as a new process would
+    read = nyse()
+    assert read is not built and _same_calendar(read, built)
+    again = calendar_cache.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # read, not built and written again
+    assert resolve_as_of("2018-12-05").session == pd.Timestamp("2018-12-04")  # the day of mourning, from the kept calendar
+    assert [p.name for p in calendar_cache.parent.iterdir()] == ["XNYS.pickle"]  # one file, no temporary left
+
+
+def test_a_damaged_or_foreign_cached_calendar_is_built_again_and_replaced(calendar_cache):
+    from marketnotes.calendar import nyse
+
+    reference = nyse()
+    key = calendar_cache.read_bytes().split(b"\n", 1)[0]
+    for damaged in (key + b"\nnot a pickle", key + b"\n" + calendar_cache.read_bytes().split(b"\n", 1)[1][:1000], key.replace(b"exchange_calendars", b"exchange_calendars 0.0") + b"\n"):
+        calendar_cache.write_bytes(damaged)
+        nyse.cache_clear()
+        assert _same_calendar(nyse(), reference)
+        assert calendar_cache.read_bytes().split(b"\n", 1)[0] == key and calendar_cache.stat().st_size > 100_000
+
+
+def test_a_cache_that_cannot_be_written_costs_a_build_never_a_failure(tmp_path, monkeypatch):
+    from marketnotes.calendar import nyse
+
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("MARKETNOTES_CACHE", str(tmp_path / "a-file" / "cache"))
+    nyse.cache_clear()
+    try:
+        assert resolve_as_of("2018-12-23").session == pd.Timestamp("2018-12-21")
+    finally:
+        nyse.cache_clear()

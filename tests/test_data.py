@@ -168,3 +168,16 @@ def test_a_history_export_whose_utc_offset_changes_at_daylight_saving_reads_loca
     frame = make_source("csv", {"path": str(tmp_path)}).load("^SPX", pd.Timestamp("2024-03-12"))
     assert [d.date().isoformat() for d in frame.index] == ["2024-03-07", "2024-03-08", "2024-03-11", "2024-03-12"]
     assert frame["close"].tolist() == [100.0, 101.0, 102.0, 103.0]
+
+
+def test_the_snapshot_the_kernel_reads_holds_exactly_the_hosts_prices(tmp_path):
+    from marketnotes.data import PriceData
+
+    prices = load_prices(make_source("sample", {}), ["^IXIC", "^GSPC", "^DJI"], resolve_as_of("2018-12-21"))
+    prices.to_parquet(tmp_path / "prices.parquet")
+    read = PriceData.from_parquet(tmp_path / "prices.parquet")
+    assert list(read.frames) == list(prices.frames)
+    for symbol, frame in prices.frames.items():
+        pd.testing.assert_frame_equal(read.frames[symbol], frame, check_freq=False)
+    assert (read.as_of, read.source, read.complete) == (prices.as_of, prices.source, prices.complete)
+    assert read.sha256() == prices.sha256()

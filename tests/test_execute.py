@@ -80,3 +80,18 @@ def test_missing_template_lists_where_it_looked(tmp_path, repo):
     spec, prices = pipeline.prepare(params)
     with pytest.raises(TemplateNotFound, match="template 'nope' not found"):
         pipeline.render_note(spec, prices)
+
+
+def test_work_handed_to_when_cells_start_runs_once_the_kernel_is_ready_and_before_any_cell(tmp_path, repo):
+    from marketnotes.execute import when_cells_start
+
+    params = make_project(tmp_path, repo, [(0, "open('first-cell-ran', 'w').close()")])
+    marker = tmp_path / "templates" / "first-cell-ran"  # the kernel runs in the template's folder
+    seen = []
+    spec, prices = pipeline.prepare(params)
+    with when_cells_start(lambda: seen.append(marker.exists())):
+        pipeline.render_note(spec, prices)
+    assert seen == [False] and marker.exists()
+    marker.unlink()
+    pipeline.render_note(spec, prices)  # outside the block: nothing is called
+    assert seen == [False] and marker.exists()

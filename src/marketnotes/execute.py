@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,24 @@ class NoteEngine(NBClientEngine):
 
 papermill_engines.register("marketnotes", NoteEngine)
 
+_on_cells_start: ContextVar[Callable[[], None] | None] = ContextVar("marketnotes_on_cells_start", default=None)
+
+
+@contextmanager
+def when_cells_start(callback: Callable[[], None]) -> Iterator[None]:
+    """Call `callback` as each notebook run in this block (this thread) has its kernel ready
+    and is about to run its first cell: from then on the host mostly waits for the kernel,
+    so that is when a cold note can do work it would otherwise do after the notebook.
+
+    It is nbclient's own `on_notebook_start` hook; a context variable carries it here, so the
+    stages between the caller and the notebook run (pipeline.render_note) pass nothing on.
+    """
+    token = _on_cells_start.set(callback)
+    try:
+        yield
+    finally:
+        _on_cells_start.reset(token)
+
 
 @lru_cache(maxsize=32)
 def declared_parameters(template: Path, mtime_ns: int) -> frozenset[str]:
@@ -106,6 +127,8 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
     """
     running = folder.path(".note.running.ipynb")
     timeout = CELL_TIMEOUT if deadline is None else min(CELL_TIMEOUT, max(1, math.ceil(deadline.remaining("notebook"))))
+    callback = _on_cells_start.get()
+    hooks = {"on_notebook_start": lambda notebook: callback()} if callback is not None else {}
     try:
         nb = papermill.execute_notebook(
             str(template),
@@ -122,6 +145,7 @@ def execute(template: Path, parameters: dict, folder: NoteTransaction, kernel=No
             execution_timeout=timeout,
             extra_arguments=kernel_arguments(),
             **({"km": kernel} if kernel is not None else {}),
+            **hooks,
         )
     except PapermillExecutionError as exc:
         failed = _keep_failed(running, folder.failed_notebook)

@@ -22,13 +22,24 @@ from marketnotes.cli import events, init, inspect, notes  # noqa: F401  (their c
 from marketnotes.cli.common import app, err, out
 from marketnotes.errors import MarketNotesError, full_disk
 
+# Packages jsonschema imports at its own import only to check string formats ("iri", "uri",
+# "date-time", "duration", "uri-template", "color", "hostname"), and that nothing else in
+# marketnotes' process imports: the notebook schemas (nbformat's, the only ones validated
+# here) use no "format" at all. rfc3987_syntax builds a parser on import (~1 s); the others
+# (rfc3986_validator compiling its grammar, isoduration bringing arrow, rfc3339_validator six)
+# cost ~0.03 core-s together.
+UNUSED_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3986_validator", "rfc3339_validator", "isoduration", "uri_template", "webcolors", "fqdn")
+
+
 def _decline_slow_optional_imports() -> None:
-    """jsonschema (imported by nbformat) loads `rfc3987_syntax` when it is installed, as it is
-    beside JupyterLab, and that module builds a parser on import: ~1 s for every marketnotes
-    process. It only serves the "iri" string format, which the notebook schema never uses, so
-    marketnotes' own process declines it (jsonschema treats it as not installed). Kernels and
-    Jupyter itself are untouched."""
-    sys.modules.setdefault("rfc3987_syntax", None)
+    """jsonschema (imported by nbformat) imports the checkers of optional string formats when
+    they are installed, as they are beside JupyterLab (`jsonschema[format-nongpl]`): ~1 s for
+    every marketnotes process with rfc3987_syntax, ~0.03 s without. The notebook schema uses no
+    format, so marketnotes' own process declines them (jsonschema treats them as not
+    installed: a format it cannot check passes, as without the extra). Kernels and Jupyter
+    itself are untouched."""
+    for name in UNUSED_FORMAT_CHECKERS:
+        sys.modules.setdefault(name, None)
 
 
 def main() -> None:

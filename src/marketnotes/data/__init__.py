@@ -43,10 +43,14 @@ class PriceData:
         return {s: (f.index.min().date().isoformat(), f.index.max().date().isoformat()) for s, f in self.frames.items()}
 
     def to_parquet(self, path) -> None:
-        """A snapshot the notebook kernel reads instead of loading the data again."""
+        """A snapshot the notebook kernel reads instead of loading the data again.
+
+        Uncompressed: it lives for one notebook run in a temporary folder on the same disk,
+        and Snappy would cost the cold note's critical path ~0.02 s to write it (a little to
+        read it back) for a file no one keeps; the values are the same either way."""
         long = pd.concat({s: f for s, f in self.frames.items()}, names=["symbol", "date"]).reset_index()
         table = long.assign(_as_of=self.as_of, _source=self.source, _complete=long["symbol"].isin(self.complete))
-        table.to_parquet(path, index=False)
+        table.to_parquet(path, index=False, compression=None)
 
     @classmethod
     def from_parquet(cls, path) -> PriceData:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from marketnotes import faults, pipeline
+from marketnotes.execute import when_cells_start
 from marketnotes.params import NoteParams, load_params
 from marketnotes.runtime.engines import Engines
 
@@ -21,8 +23,14 @@ def render_one(
     params: NoteParams | None = None,
 ) -> pipeline.RenderResult:
     """One note from a params file, cold: the kernel boots while the data loads and the facts
-    are worked out, and Chromium while the notebook runs (when the host core is idle; earlier,
-    it would compete with the kernel's imports for the two cores).
+    are worked out; Chromium boots, and the HTML exporter warms up (`HtmlWarmUp`), while the
+    notebook's cells run, when this process only waits for its kernel.
+
+    Both start as the first cell is sent (execute.when_cells_start), not as the notebook
+    stage begins: the host's own work before that (the snapshots, the template's parameters,
+    papermill's set-up, ~0.1 s) is on the note's critical path, and a thread importing
+    Playwright or compiling templates beside it would share the interpreter with it. Earlier
+    still, Chromium would compete with the kernel's imports for the two cores.
 
     `engines` are ones already started by the caller (the CLI starts them before it imports
     the pipeline), with the `params` it validated; by default both are made here. The params
@@ -30,14 +38,62 @@ def render_one(
     """
     params = params or load_params(params_path, overrides or [], as_of)
     engines = engines or Engines.for_params(params, params_path, output_dir)
+    warm_up = HtmlWarmUp()
+
+    def cells_start() -> None:
+        if engines.pdf is not None:
+            engines.pdf.prelaunch()
+        warm_up.start()
 
     def stage(name: str) -> None:
-        if name == "notebook" and engines.pdf is not None:
-            engines.pdf.prelaunch()
+        if name == "html":
+            warm_up.join()
         on_stage(name)
 
-    with engines:
+    with engines, when_cells_start(cells_start):
         on_stage("loading data")
         faults.checkpoint("loading data")
         spec, prices = pipeline.prepare(params_path, overrides, as_of, offline, output_dir, params)
         return engines.render(spec, prices, on_stage=stage)
+
+
+class HtmlWarmUp:
+    """The first HTML page a process makes costs ~0.25 core-s, the next ones ~0.06: the first
+    builds nbconvert's exporter, finds and compiles its Jinja templates and sets up the
+    Markdown renderer. A cold note would pay that between its notebook and its PDF, on its
+    critical path; here a tiny page is made on a thread while the notebook's cells run.
+
+    The page is made with the same `to_html` and thrown away, so it fills exactly the caches
+    a batch worker's second note finds filled (and its notes are identical to cold ones). It
+    is joined before the note's own page is made (the exporter is not shared between
+    threads), and a failure here is left for the note's own page to meet, never raised.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            thread = threading.Thread(target=self._run, name="marketnotes-html-warm-up", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had: the note's own page warms up
+                return
+            self._thread = thread
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    @staticmethod
+    def _run() -> None:
+        try:
+            from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+            from marketnotes.render.html import PageInfo, to_html
+
+            shown = {"text/html": "<p>a</p>", "text/plain": "a", "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>"}
+            nb = new_notebook(cells=[new_markdown_cell("a *b*"), new_code_cell("", outputs=[new_output("display_data", data=shown)])])
+            to_html(nb, PageInfo("", "", "", "", "", "", ""))
+        except Exception:  # noqa: BLE001  (a warm-up only: the note's own page reports what is wrong)
+            pass

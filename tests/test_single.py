@@ -1,0 +1,30 @@
+"""One note cold (runtime/single.py): what starts ahead of need changes nothing in the note."""
+
+import nbformat
+import pytest
+
+from marketnotes import pipeline
+from marketnotes.render import html
+from marketnotes.runtime.single import render_one
+from test_execute import make_project
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_cold_note_is_the_note_rendered_without_its_head_starts(tmp_path, repo):
+    """render_one warms the HTML exporter on a thread while the cells run and boots Chromium
+    then; the note is the one pipeline.render_note makes without either."""
+    params = make_project(tmp_path, repo, extra="formats: [html, pdf]\n")
+    html.exporter.cache_clear()  # as in a new process: the warm-up builds the exporter the note uses
+    stages = []
+    cold = render_one(params, output_dir=tmp_path / "cold", on_stage=stages.append)
+    assert stages == ["loading data", "facts", "notebook", "html", "pdf", "manifest"]
+
+    spec, prices = pipeline.prepare(params, output_dir=tmp_path / "plain")
+    plain = pipeline.render_note(spec, prices)
+    assert cold.paths["facts"].read_bytes() == plain.paths["facts"].read_bytes()
+    strip = lambda page: page.split("Generated")[0]  # the footer's generation time differs, nothing else
+    assert strip(cold.paths["html"].read_text()) == strip(plain.paths["html"].read_text())
+    outputs = lambda path: [o.get("data") for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+    assert outputs(cold.paths["notebook"]) == outputs(plain.paths["notebook"])
+    assert cold.paths["pdf"].read_bytes()[:5] == b"%PDF-"
