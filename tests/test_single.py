@@ -28,3 +28,14 @@ def test_a_cold_note_is_the_note_rendered_without_its_head_starts(tmp_path, repo
     outputs = lambda path: [o.get("data") for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
     assert outputs(cold.paths["notebook"]) == outputs(plain.paths["notebook"])
     assert cold.paths["pdf"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_note_that_fails_in_its_notebook_leaves_no_warm_up_thread_behind(tmp_path, repo):
+    import threading
+
+    from marketnotes.errors import TemplateCellFailed
+
+    params = make_project(tmp_path, repo, [(3, "raise ValueError('bad cell')")])
+    with pytest.raises(TemplateCellFailed):
+        render_one(params, output_dir=tmp_path / "out")
+    assert [t.name for t in threading.enumerate() if t.name.startswith("marketnotes-")] == []

@@ -11,6 +11,8 @@ from marketnotes.execute import when_cells_start
 from marketnotes.params import NoteParams, load_params
 from marketnotes.runtime.engines import Engines
 
+WARM_UP_WAIT = 5.0  # seconds a failing note waits for the HTML warm-up (~0.25 s of work) to end
+
 
 def render_one(
     params_path: Path,
@@ -51,10 +53,13 @@ def render_one(
         on_stage(name)
 
     with engines, when_cells_start(cells_start):
-        on_stage("loading data")
-        faults.checkpoint("loading data")
-        spec, prices = pipeline.prepare(params_path, overrides, as_of, offline, output_dir, params)
-        return engines.render(spec, prices, on_stage=stage)
+        try:
+            on_stage("loading data")
+            faults.checkpoint("loading data")
+            spec, prices = pipeline.prepare(params_path, overrides, as_of, offline, output_dir, params)
+            return engines.render(spec, prices, on_stage=stage)
+        finally:
+            warm_up.join(timeout=WARM_UP_WAIT)  # a note that failed in its notebook leaves no thread behind
 
 
 class HtmlWarmUp:
@@ -81,9 +86,9 @@ class HtmlWarmUp:
                 return
             self._thread = thread
 
-    def join(self) -> None:
+    def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout)
 
     @staticmethod
     def _run() -> None:
