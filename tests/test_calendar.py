@@ -94,3 +94,16 @@ def test_a_cache_that_cannot_be_written_costs_a_build_never_a_failure(tmp_path, 
         assert resolve_as_of("2018-12-23").session == pd.Timestamp("2018-12-21")
     finally:
         nyse.cache_clear()
+
+
+def test_a_calendar_that_cannot_be_pickled_is_used_and_not_kept(calendar_cache, monkeypatch):
+    import pickle
+
+    from marketnotes.calendar import nyse
+
+    def refuse(*args, **kwargs):
+        raise pickle.PicklingError("a future library's calendar")
+
+    monkeypatch.setattr(pickle, "dumps", refuse)
+    assert nyse().date_to_session(pd.Timestamp("2018-12-25"), direction="previous") == pd.Timestamp("2018-12-24")
+    assert not calendar_cache.exists()

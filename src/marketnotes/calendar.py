@@ -62,7 +62,8 @@ def _cached_calendar(build, key: str):
     or the previous one, and files of past days do not pile up. The cache is a pickle: it
     is read from the user's own cache folder only, as written by marketnotes. A file that
     cannot be read back (truncated, from another build of a library) means building, and a
-    cache that cannot be written (a read-only home, a full disk) is skipped: never a failure.
+    calendar that cannot be kept (a read-only home, a full disk, a library version whose
+    calendar does not pickle) is simply not kept: never a failure.
     """
     import pickle
 
@@ -77,7 +78,7 @@ def _cached_calendar(build, key: str):
     calendar = build()
     try:
         atomic.write_bytes(path, header + pickle.dumps(calendar, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
+    except Exception:  # noqa: BLE001  (a folder that cannot be written, or a calendar a future library cannot pickle)
         pass
     return calendar
 
