@@ -142,6 +142,13 @@ def test_the_same_big_day_for_several_indices_is_one_sentence(note):
     assert len(worst) == 1 and worst[0].kind == "lead_big_day_group" and worst[0].text.endswith("for all three.")
 
 
+def test_the_dows_points_aside_is_closed_before_the_next_index_of_a_big_day(note):
+    """2001-09-21: "the Dow sank 684.81 points, or 7.1%, and the S&P 500 sank 4.9%": the aside
+    in points is set off by commas on both sides, as an editor would (it read "7.1% and")."""
+    [group] = [s for s in note("2001-09-21").lead if s.kind == "lead_big_day_group"]
+    assert "points, or 7.1%, and the S&P 500" in group.text
+
+
 def test_another_index_s_rare_big_day_is_told_when_the_lead_is_elsewhere(note):
     """2016-06-24: the Nasdaq leads; the Dow's 610.32-point Friday, its worst since August 2015, is told too."""
     assert any("DJI.week.worst.pts" in s.facts for s in note("2016-06-24").all_sentences())
