@@ -1,7 +1,8 @@
 """Where marketnotes keeps what it can fetch or build again: `MARKETNOTES_CACHE`, else
 `$XDG_CACHE_HOME/marketnotes` (`~/.cache/marketnotes`). Prices (`yahoo/`), FRED series
-(`fred/`), event calendars (`events/`) and the compiled phrasebook (`jinja/`) each have a
-folder there; deleting any of them costs only a fetch or a compile."""
+(`fred/`), event calendars (`events/`), the compiled phrasebook (`jinja/`) and the built NYSE
+trading calendar (`exchange_calendars/`, ~3 MB, rebuilt once a day) each have a folder there;
+deleting any of them costs only a fetch, a compile or a build."""
 
 from __future__ import annotations
 
