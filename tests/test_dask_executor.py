@@ -1,12 +1,14 @@
 """Batches on a real Dask cluster of worker processes on 127.0.0.1: the same notes as a local
 batch, a worker killed mid-batch, and the two ways a cluster can be unusable."""
 
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,16 +32,63 @@ def note_text(folder: Path) -> str:
     return re.sub(r"Generated [^<]* by marketnotes", "", (folder / "note.html").read_text())
 
 
+def children() -> set[int]:
+    """The live processes whose parent is this one, but multiprocessing's resource tracker
+    (one per process, for its lifetime, whoever started it)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            tracker = b"resource_tracker" in (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and not tracker:
+            found.add(int(stat.parent.name))
+    return found
+
+
 def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
     local = run_batch(jobs(repo, tmp_path / "local"), workers=2)
+    before = children()
     remote = run_batch(jobs(repo, tmp_path / "dask"), workers=2, executor="dask")
     assert [r.status for r in remote.results] == ["ok"] * 4 == [r.status for r in local.results], [r.error for r in remote.results]
     for note in sorted((tmp_path / "local").glob("*/demo")):
         twin = tmp_path / "dask" / note.relative_to(tmp_path / "local")
         assert (twin / "facts.json").read_bytes() == (note / "facts.json").read_bytes()
         assert note_text(twin) == note_text(note)
+        # on the client's host the workers render from the client's own template file, as local
+        assert json.loads((twin / "manifest.json").read_text())["template"] == json.loads((note / "manifest.json").read_text())["template"]
+    # the cluster, its workers, the process they are forked from and the printer are all gone
+    deadline = time.monotonic() + 10
+    while children() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert children() - before == set(), [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children() - before]
     code = run([sys.executable, "-m", "marketnotes", "verify", str(tmp_path / "dask")], capture_output=True, text=True, timeout=60)
     assert code.returncode == 0 and "4 of 4 notes intact" in code.stdout
+
+
+def test_a_worker_without_the_clients_template_file_renders_from_one_folder_per_template(tmp_path):
+    """A remote worker (no shared filesystem) writes the shipped template once, into a folder
+    that stays the same for every note of that template: the next note's kernel is started
+    ahead of need in the last note's template folder, and a folder new per note would throw
+    it away. The client's file itself is used where this host holds it with the same bytes."""
+    from marketnotes.runtime.dask_executor import NoteEngines
+
+    plugin = NoteEngines(want_pdf=False)
+    plugin.folder = tempfile.TemporaryDirectory(dir=tmp_path)
+    elsewhere = str(tmp_path / "client-only" / "weekly.ipynb")  # not on this "worker"
+    first = plugin.template("weekly.ipynb", b"v1", elsewhere)
+    assert first.read_bytes() == b"v1" and first.name == "weekly.ipynb"
+    assert plugin.template("weekly.ipynb", b"v1", elsewhere) == first
+    edited = plugin.template("weekly.ipynb", b"v2", elsewhere)
+    assert edited.read_bytes() == b"v2" and edited.parent != first.parent and first.read_bytes() == b"v1"
+
+    shared = tmp_path / "shared" / "weekly.ipynb"
+    shared.parent.mkdir()
+    shared.write_bytes(b"v1")
+    assert plugin.template("weekly.ipynb", b"v1", str(shared)) == shared
+    assert plugin.template("weekly.ipynb", b"v3", str(shared)).read_bytes() == b"v3"  # not the bytes shipped: a copy
+    plugin.folder.cleanup()
 
 
 @pytest.fixture

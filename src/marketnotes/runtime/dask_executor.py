@@ -5,8 +5,12 @@
   network, cache or shared filesystem.
 - Each Dask worker keeps its expensive state warm across tasks in a `WorkerPlugin` (a
   kernel zygote and Chromium, the same `Engines` a local worker uses); every note still gets
-  a kernel that has never run another note. On a local cluster the workers share the
-  client's host, and print through one browser the client starts (printer.py).
+  a kernel that has never run another note, started ahead of need in the template's folder,
+  which stays the same from note to note. On a local cluster the workers share the client's
+  host, print through one browser the client starts (printer.py), and are forked from a
+  forkserver that imported what a note needs once (_ForkedWorkers).
+- Notes are prepared and submitted as workers free up (IN_FLIGHT per worker), so the
+  scheduler holds a few notes' prices, never a whole backfill's.
 - Workers render into a private temporary folder and return the note's files; the client
   publishes them exactly as a local batch does (one atomic swap per note folder, lock,
   manifest), so the output is the same wherever the note ran.
@@ -24,6 +28,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -32,11 +37,14 @@ import signal
 import socket
 import tempfile
 import time
+from multiprocessing import forkserver
 from pathlib import Path
 
+import dask.config
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
 from distributed.comm import get_address_host_port, parse_address
 from distributed.scheduler import KilledWorker
+from distributed.utils import get_mp_context
 
 from marketnotes import __version__, atomic, manifest, pipeline
 from marketnotes.analysis import note_events, note_macro
@@ -51,6 +59,10 @@ PLUGIN = "marketnotes-engines"
 CONNECT_SECONDS = 5  # to reach a running scheduler (distributed.Client's timeout); said in the error
 WORKERS_SECONDS = 10  # for a first worker to join the cluster once it is reached
 WHERE = "--scheduler or MARKETNOTES_DASK_SCHEDULER"
+# What a worker's first note imports (worker.preload's list, and this module), imported once
+# in the forkserver a local cluster's workers are forked from (_ForkedWorkers).
+WORKER_IMPORTS = ("playwright.sync_api", "pyarrow.parquet", "marketnotes.execute", "marketnotes.manifest", "marketnotes.pipeline", "marketnotes.runtime.engines", "marketnotes.render.html", __name__)
+IN_FLIGHT = 3  # notes submitted and not yet collected, per worker (DaskExecutor._run)
 
 
 def scheduler_address(address: str) -> str:
@@ -102,34 +114,92 @@ def dask_setup(worker) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+class _ForkedWorkers:
+    """A local cluster's worker processes forked from a forkserver that imported what a note
+    needs (WORKER_IMPORTS) once, rather than spawned: a spawned worker imports distributed,
+    pandas, papermill, nbconvert (its validator compiles a grammar) and marketnotes on its
+    own, ~3 core-s each before its first note, and keeps a private copy of all those pages,
+    where a local batch's forked workers share the batch's. The pyarrow allocator is the
+    local batch's too (local._system_allocator_for_arrow: the system one, ~40 MB less in
+    each worker and kernel). For the executor's lifetime; the forkserver, if we started it,
+    is stopped (and waited for, so its workers' CPU time counts in ours) at the end."""
+
+    def __init__(self) -> None:
+        from marketnotes.runtime.local import _system_allocator_for_arrow
+
+        _system_allocator_for_arrow()
+        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+        get_mp_context()  # distributed's own forkserver preload, which ours extends
+        server = getattr(forkserver, "_forkserver", None)
+        self.ours = server is not None and getattr(server, "_forkserver_pid", 0) is None
+        forkserver.set_forkserver_preload(list(dict.fromkeys([*getattr(server, "_preload_modules", ["distributed"]), *WORKER_IMPORTS])))
+
+    def close(self) -> None:
+        self.config.__exit__(None, None, None)
+        if self.ours:
+            try:
+                forkserver._forkserver._stop()
+            except (OSError, AttributeError):
+                pass
+
+
 class NoteEngines(WorkerPlugin):
-    """A Dask worker's warm state: kernel zygote and browser, built once per worker process."""
+    """A Dask worker's warm state: kernel zygote and browser, built once per worker process,
+    and the templates its notes were shipped."""
 
     def __init__(self, want_pdf: bool, printer=None):
         """`printer`: the client's shared browser (a `SharedPdf`), for workers on its host."""
         self.want_pdf, self.printer, self.engines = want_pdf, printer, None
+        self.folder, self.templates = None, {}
 
     def setup(self, worker) -> None:
         from marketnotes.runtime.engines import Engines
+        from marketnotes.runtime.worker import preload
 
+        preload()  # imports (already there in a forked worker) and the HTML exporter, before the first note
+        self.folder = tempfile.TemporaryDirectory(prefix="marketnotes-dask-templates-")
         self.engines = Engines(many=True, printer=self.printer)
         if self.want_pdf:
             self.engines.pdf.prelaunch()
 
+    def template(self, name: str, data: bytes, where: str) -> Path:
+        """The note's template as a file on this worker, in a folder that stays the same for
+        every note of that template: the kernel zygote forks the next note's kernel ahead of
+        need in the last note's template folder (zygote.Zygote.take), so a folder new per
+        note would throw that warm kernel away and fork one on the note's critical path. The
+        client's own file (`where`) when this host holds it with the same bytes (a local
+        cluster, a shared filesystem: the kernel then runs where a local batch's does, and
+        the manifest names the same file), else a copy of the shipped bytes of our own."""
+        here = Path(where)
+        try:
+            if here.name == name and here.read_bytes() == data:
+                return here
+        except OSError:
+            pass  # not on this host
+        digest = hashlib.sha256(data).hexdigest()
+        if (digest, name) not in self.templates:
+            copy = Path(self.folder.name) / digest[:16] / name
+            copy.parent.mkdir(exist_ok=True)
+            copy.write_bytes(data)
+            self.templates[digest, name] = copy
+        return self.templates[digest, name]
+
     def teardown(self, worker) -> None:
-        if self.engines is not None:
-            self.engines.close()
+        try:
+            if self.engines is not None:
+                self.engines.close()
+        finally:
+            if self.folder is not None:
+                self.folder.cleanup()
 
 
-def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> dict:
+def render_remote(spec, prices, template_name: str, template_bytes: bytes, template_path: str = "") -> dict:
     """Runs on a Dask worker: render one note in a private folder and return its files.
     A deterministic failure is returned, not raised, so Dask does not retry it."""
-    engines = get_worker().plugins[PLUGIN].engines
+    plugin = get_worker().plugins[PLUGIN]
+    engines, template = plugin.engines, plugin.template(template_name, template_bytes, template_path)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="marketnotes-dask-") as work:
-        template = Path(work) / "template" / template_name
-        template.parent.mkdir()
-        template.write_bytes(template_bytes)
         here = dataclasses.replace(spec, output_root=Path(work) / "out")
         try:
             result = engines.render(here, prices, template=template)
@@ -153,13 +223,14 @@ def render_remote(spec, prices, template_name: str, template_bytes: bytes) -> di
 class DaskExecutor:
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         self.workers, self.scheduler = workers, scheduler and scheduler_address(scheduler)
-        self.cluster = self.client = None
+        self.cluster = self.client = self.forked = None
 
     def __enter__(self) -> DaskExecutor:
         if self.scheduler:
             self.client = self._connect()
         try:
             if self.client is None:
+                self.forked = _ForkedWorkers()
                 self.cluster = LocalCluster(
                     n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
@@ -184,9 +255,10 @@ class DaskExecutor:
             raise ExecutorError("dask", f"cannot reach {self.scheduler} within {CONNECT_SECONDS} s: {why}; is a Dask scheduler running there? ({WHERE})") from None
 
     def __exit__(self, *exc) -> None:
-        for part in (self.client, self.cluster):
+        for part in (self.client, self.cluster, self.forked):
             if part is not None:
                 part.close()
+        self.client = self.cluster = self.forked = None
 
     def _check_versions(self) -> None:
         def probe():  # defined here so it is shipped by value, whatever the worker has installed
@@ -215,14 +287,25 @@ class DaskExecutor:
                 printer.close()
 
     def _run(self, jobs: list[Job], on_progress, retries: int) -> list[JobResult]:
+        """Notes are prepared and submitted as the batch goes, IN_FLIGHT per worker at a
+        time: each worker always has its next note at hand (Dask hands a one-thread worker
+        two), while the scheduler holds a few notes' prices, not the whole backfill's."""
         results, futures, specs, tries = [], {}, {}, dict.fromkeys((j.index for j in jobs), 0)
-        for job in in_runs(jobs, self.workers_for(len(jobs))):  # runs of consecutive dates per worker, as local
-            outcome = self._submit(job, specs, futures)
-            if isinstance(outcome, JobResult):
-                results.append(outcome)
-                on_progress(outcome, job.index, "done")
+        todo = iter(in_runs(jobs, self.workers_for(len(jobs))))  # runs of consecutive dates per worker, as local
+        pending = as_completed()
+
+        def top_up() -> None:
+            limit = IN_FLIGHT * max(1, self.workers_for(len(jobs)))
+            while len(futures) < limit and (job := next(todo, None)) is not None:
+                outcome = self._submit(job, specs, futures)
+                if isinstance(outcome, JobResult):
+                    results.append(outcome)
+                    on_progress(outcome, job.index, "done")
+                else:
+                    pending.add(outcome)
+
         try:
-            pending = as_completed(list(futures))
+            top_up()
             for future in pending:
                 job = futures.pop(future)
                 outcome = self._collect(job, specs[job.index], future)
@@ -236,6 +319,7 @@ class DaskExecutor:
                 outcome.attempts = tries[job.index] + 1
                 results.append(outcome)
                 on_progress(outcome, job.index, "done")
+                top_up()
         except BaseException:
             self.client.cancel(list(futures))
             raise
@@ -252,7 +336,7 @@ class DaskExecutor:
         except MarketNotesError as exc:
             return JobResult.failure(job, exc)
         specs[job.index] = spec
-        future = self.client.submit(render_remote, spec, prices, template.name, template.read_bytes(), key=f"note-{job.index}-{os.urandom(4).hex()}", pure=False)
+        future = self.client.submit(render_remote, spec, prices, template.name, template.read_bytes(), str(template), key=f"note-{job.index}-{os.urandom(4).hex()}", pure=False)
         futures[future] = job
         return future
 
