@@ -120,14 +120,14 @@ class _ForkedWorkers:
     pandas, papermill, nbconvert (its validator compiles a grammar) and marketnotes on its
     own, ~3 core-s each before its first note, and keeps a private copy of all those pages,
     where a local batch's forked workers share the batch's. The pyarrow allocator is the
-    local batch's too (local._system_allocator_for_arrow: the system one, ~40 MB less in
+    local batch's too (local.system_allocator_for_arrow: the system one, ~40 MB less in
     each worker and kernel). For the executor's lifetime; the forkserver, if we started it,
     is stopped (and waited for, so its workers' CPU time counts in ours) at the end."""
 
     def __init__(self) -> None:
-        from marketnotes.runtime.local import _system_allocator_for_arrow
+        from marketnotes.runtime.local import system_allocator_for_arrow
 
-        _system_allocator_for_arrow()
+        system_allocator_for_arrow()
         self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
         get_mp_context()  # distributed's own forkserver preload, which ours extends
         server = getattr(forkserver, "_forkserver", None)

@@ -35,7 +35,7 @@ class LocalExecutor:
         self.kernels = None
 
     def __enter__(self) -> LocalExecutor:
-        _system_allocator_for_arrow()
+        system_allocator_for_arrow()
         # The kernel zygote imports while the data loads; the workers, forked, share it.
         if self.ctx.get_start_method() == "fork" and zygote.available():
             self.kernels = zygote.Zygote(lock=self.ctx.Lock())
@@ -78,7 +78,7 @@ class LocalExecutor:
                 printer.close(clean)
 
 
-def _system_allocator_for_arrow() -> None:
+def system_allocator_for_arrow() -> None:
     """pyarrow's default allocator (mimalloc) keeps what a note freed for reuse: ~40 MB more
     in each worker and kernel, which each read a few MB of parquet once per note. The system
     allocator returns it. Set here for this process (the workers fork from it) and in the
