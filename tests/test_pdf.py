@@ -44,3 +44,17 @@ def test_a_browser_that_went_away_is_relaunched_for_the_next_pdf(tmp_path):
         backend._thread.submit(lambda: backend._browser.close()).result()  # the browser is gone
         second = backend.render("<h1>second</h1>", tmp_path / "2.pdf", "t", "A4")
     assert "second" in PdfReader(second).pages[0].extract_text()
+
+
+def test_a_long_run_of_pdfs_keeps_one_tab_each_pdf_its_own_page(tmp_path):
+    """A batch prints TAB_NOTES notes in a tab before a fresh one (a fresh tab per note costs
+    Chromium a third of a print): across several tabs' worth of notes, each PDF shows its own
+    note and nothing of the one before, and the browser holds one tab, not one per note."""
+    from pypdf import PdfReader
+
+    notes = 2 * pdf.ChromiumPdf.TAB_NOTES + 1
+    with pdf.get_backend() as backend:
+        made = [backend.render(f"<h1>Note {i}</h1>", tmp_path / f"{i}.pdf", f"Note {i}", "A4") for i in range(notes)]
+        tabs = backend._thread.submit(lambda: sum(len(c.pages) for c in backend._browser.contexts)).result()
+    assert [PdfReader(p).pages[0].extract_text().split("\n")[0] for p in made] == [f"Note {i}" for i in range(notes)]
+    assert tabs == 1
