@@ -32,9 +32,6 @@ from marketnotes.spec import NoteSpec
 from marketnotes.transaction import NoteTransaction
 
 CELL_TIMEOUT = 300
-# ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet. A
-# note's kernel keeps no IPython history: a backfill would otherwise append every template
-# cell of every note to the user's ~/.ipython history database (and open it per kernel).
 
 
 class _SavedAtTheEnd(NotebookExecutionManager):

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 
+# ipykernel warns on every start that loopback TCP is unencrypted; keep cron mail quiet. A
+# note's kernel keeps no IPython history: a backfill would otherwise append every template
+# cell of every note to the user's ~/.ipython history database (and open it per kernel).
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
 

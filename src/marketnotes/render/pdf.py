@@ -158,7 +158,7 @@ class ChromiumPdf(PdfBackend):
         # The first note's tab too, while the notebook runs: opening it at print time put
         # ~0.05 s on a cold note's path (later notes' tabs are opened ahead by _fresh_tab).
         with suppress(PlaywrightError):
-            self._page, self._printed = self._browser.new_page(), 0
+            self._new_tab()
         return self._browser
 
     def render(self, html: str, target: Path, title: str, page_size: str) -> Path:
@@ -178,15 +178,18 @@ class ChromiumPdf(PdfBackend):
         if self._printed >= self.TAB_NOTES:
             self._fresh_tab()
 
+    def _new_tab(self) -> None:
+        self._page, self._printed = self._browser.new_page(), 0
+
     def _fresh_tab(self) -> None:
         from playwright.sync_api import Error as PlaywrightError
 
-        used, self._page, self._printed = self._page, None, 0
+        used, self._page = self._page, None
         try:
             if used is not None:
                 used.close()
             if self._browser is not None and self._browser.is_connected():
-                self._page = self._browser.new_page()
+                self._new_tab()
         except PlaywrightError:
             self._page = None  # the next print relaunches what is gone
 
@@ -212,7 +215,7 @@ class ChromiumPdf(PdfBackend):
 
     def _print_once(self, html: str, title: str, page_size: str) -> bytes:
         if self._page is None or self._page.is_closed():
-            self._page, self._printed = self._browser.new_page(), 0
+            self._new_tab()
         page = self._page
         page.set_content(html, wait_until="load")
         page.emulate_media(media="print")

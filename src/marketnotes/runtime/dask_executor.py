@@ -51,7 +51,7 @@ from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
-from marketnotes.runtime.worker import Job, JobResult
+from marketnotes.runtime.worker import PRELOADED, Job, JobResult
 from marketnotes.templates import find_template
 from marketnotes.transaction import NoteTransaction
 
@@ -59,9 +59,9 @@ PLUGIN = "marketnotes-engines"
 CONNECT_SECONDS = 5  # to reach a running scheduler (distributed.Client's timeout); said in the error
 WORKERS_SECONDS = 10  # for a first worker to join the cluster once it is reached
 WHERE = "--scheduler or MARKETNOTES_DASK_SCHEDULER"
-# What a worker's first note imports (worker.preload's list, and this module), imported once
-# in the forkserver a local cluster's workers are forked from (_ForkedWorkers).
-WORKER_IMPORTS = ("playwright.sync_api", "pyarrow.parquet", "marketnotes.execute", "marketnotes.manifest", "marketnotes.pipeline", "marketnotes.runtime.engines", "marketnotes.render.html", __name__)
+# What a worker's first note imports (worker.PRELOADED, and this module), imported once in the
+# forkserver a local cluster's workers are forked from (_ForkedWorkers).
+WORKER_IMPORTS = (*PRELOADED, __name__)
 IN_FLIGHT = 3  # notes submitted and not yet collected, per worker (DaskExecutor._run)
 
 

@@ -7,6 +7,7 @@ Nothing a note does in its kernel can leak into the next: each kernel runs exact
 
 from __future__ import annotations
 
+import importlib
 import os
 import resource
 import signal
@@ -55,18 +56,20 @@ class JobResult:
         return cls(job.index, job.params_path.stem, job.as_of, "failed", seconds, error=str(exc), error_type=type(exc).__name__, transient=exc.transient)
 
 
+# What a worker's first note would import otherwise (papermill brings requests, click,
+# tenacity: ~150 modules), imported once before the workers start so they share these pages
+# instead of each holding a private copy: Playwright (imported only; the driver starts in the
+# printer), pyarrow's parquet (the price snapshot each note hands its kernel), the pipeline's
+# stages and nbconvert's (render.html).
+PRELOADED = ("playwright.sync_api", "pyarrow.parquet", "marketnotes.execute", "marketnotes.manifest", "marketnotes.pipeline", "marketnotes.runtime.engines", "marketnotes.render.html")
+
+
 def preload() -> None:
     """Host-side state every worker needs, built once in the batch process before it forks the
     workers, which inherit it: the heavy imports and nbconvert's exporter. (The NYSE calendar
     and the price cache are already there: the batch loaded the data before forking.)"""
-    import playwright.sync_api  # noqa: F401  (imported only; the driver starts in the printer)
-    import pyarrow.parquet  # noqa: F401  (the price snapshot each note hands its kernel)
-
-    # Everything a note's first render would import otherwise (papermill brings requests,
-    # click, tenacity: ~150 modules), so the workers share these pages instead of each
-    # holding a private copy.
-    from marketnotes import execute, manifest, pipeline  # noqa: F401
-    from marketnotes.runtime import engines  # noqa: F401
+    for name in PRELOADED:
+        importlib.import_module(name)
     from marketnotes.render.html import exporter
 
     exporter()
