@@ -22,6 +22,8 @@ from pathlib import Path
 
 from jupyter_client import AsyncKernelManager, BlockingKernelClient
 
+from marketnotes.runtime.kernel_client import NoteKernelManager
+
 WARM_CODE = "import marketnotes.notebook as _mn\n_mn.warm()\ndel _mn"
 
 
@@ -47,7 +49,7 @@ class WarmKernels:
     def _start(self, cwd: Path) -> tuple[Path, AsyncKernelManager, BlockingKernelClient]:
         from marketnotes.kernelspec import kernel_arguments, kernel_name
 
-        km = AsyncKernelManager(kernel_name=kernel_name(), client_class="marketnotes.runtime.kernel_client.QuickReadyClient")
+        km = NoteKernelManager(kernel_name=kernel_name(), client_class="marketnotes.runtime.kernel_client.QuickReadyClient")
         self._run(km.start_kernel(extra_arguments=kernel_arguments(), cwd=str(cwd)))
         client = BlockingKernelClient()
         client.load_connection_info(km.get_connection_info())
@@ -98,6 +100,8 @@ class WarmKernels:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+            if not self._thread.is_alive():
+                self._loop.close()  # its selector and self-pipe: three descriptors a note
 
 
 class Engines:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from queue import Empty
 
+from jupyter_client import AsyncKernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 
 
@@ -43,3 +44,29 @@ class QuickReadyClient(AsyncKernelClient):
                 await self.iopub_channel.get_msg(timeout=0)
             except Empty:
                 break
+
+
+class NoteKernelManager(AsyncKernelManager):
+    """A kernel manager that closes the clients it made when it shuts its kernel down.
+
+    nbclient closes its client only for a kernel it started itself (`setup_kernel` cleans up
+    when it owns the manager); for a manager handed to it, as ours are, the client stays
+    open: its heartbeat thread, sockets and zmq context (an I/O thread and descriptors)
+    would outlive every note, one set a note, in a process that renders many, and a worker
+    forked later would inherit the lot. zygote.ForkedKernel does the same for forked kernels.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._clients: list[AsyncKernelClient] = []
+
+    def client(self, **kwargs) -> AsyncKernelClient:
+        kc = super().client(**kwargs)
+        self._clients.append(kc)
+        return kc
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        for kc in self._clients:
+            kc.stop_channels()
+        self._clients.clear()
+        await super().shutdown_kernel(now=now, restart=restart)
