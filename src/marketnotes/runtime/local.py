@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import multiprocessing as mp
 import os
 import queue
@@ -64,8 +65,9 @@ class LocalExecutor:
                 printer = Printer(self.ctx, os.getpid()) if want_pdf else None
                 args = (todo, results, stages, True, want_pdf, self.kernels, os.getpid(), printer and printer.client())
                 procs = [self.ctx.Process(target=run_worker, args=args, daemon=True) for _ in range(self.workers_for(len(jobs)))]
-                for p in procs:
-                    p.start()
+                with _frozen_for_fork(self.ctx.get_start_method() == "fork"):
+                    for p in procs:
+                        p.start()
             faults.checkpoint("workers")
             collected = _collect(jobs, procs, todo, results, stages, on_progress, retries)
             clean = True
@@ -104,6 +106,25 @@ def _stop_workers(procs, todo) -> None:
         if p.is_alive():
             p.kill()
             p.join(timeout=1)
+
+
+@contextlib.contextmanager
+def _frozen_for_fork(forking: bool):
+    """What the workers inherit (the preloaded modules, the prices, the calendar: ~170,000
+    objects) is moved out of the garbage collector's reach while they fork, as the zygote
+    does for its kernels: a worker's full collections then neither walk those objects (~0.15
+    s each) nor write to their pages, which stay shared with this process instead of being
+    copied into each worker. This process takes them back once the workers are forked, so a
+    program that runs batches one after another still collects its own garbage."""
+    if not forking:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
