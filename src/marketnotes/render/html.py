@@ -77,6 +77,19 @@ class PageInfo:
         )
 
 
+def warm_up() -> None:
+    """Make a tiny page and throw it away: the first page a process makes costs ~0.35 core-s
+    more than the next ones (nbconvert's exporter and its Jinja templates, the Markdown
+    renderer, and soupsieve compiling the CSS selectors the exporter applies), none of it
+    depending on the note. Made with the same `to_html`, so it fills exactly the caches a
+    note's page would, and the notes that follow are identical to a cold one."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    shown = {"text/html": "<p>a</p>", "text/plain": "a", "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>"}
+    nb = new_notebook(cells=[new_markdown_cell("a *b*"), new_code_cell("", outputs=[new_output("display_data", data=shown)])])
+    to_html(nb, PageInfo("", "", "", "", "", "", ""))
+
+
 def to_html(nb: nbformat.NotebookNode, page: PageInfo, facts: FactTable | None = None) -> str:
     """The page; with `facts` (the table facts.json is written from, after the fact check has
     read the prose), each cited figure also carries its fact's description, window and id."""

@@ -156,7 +156,7 @@ class NoteEngines(WorkerPlugin):
         from marketnotes.runtime.engines import Engines
         from marketnotes.runtime.worker import preload
 
-        preload()  # imports (already there in a forked worker) and the HTML exporter, before the first note
+        preload()  # imports (already there in a forked worker) and a warm-up HTML page, before the first note
         self.folder = tempfile.TemporaryDirectory(prefix="marketnotes-dask-templates-")
         self.engines = Engines(many=True, printer=self.printer)
         if self.want_pdf:

@@ -63,15 +63,12 @@ def render_one(
 
 
 class HtmlWarmUp:
-    """The first HTML page a process makes costs ~0.25 core-s, the next ones ~0.06: the first
-    builds nbconvert's exporter, finds and compiles its Jinja templates and sets up the
-    Markdown renderer. A cold note would pay that between its notebook and its PDF, on its
-    critical path; here a tiny page is made on a thread while the notebook's cells run.
-
-    The page is made with the same `to_html` and thrown away, so it fills exactly the caches
-    a batch worker's second note finds filled (and its notes are identical to cold ones). It
-    is joined before the note's own page is made (the exporter is not shared between
-    threads), and a failure here is left for the note's own page to meet, never raised.
+    """The first HTML page a process makes costs ~0.35 core-s, the next ones ~0.06
+    (`render.html.warm_up`). A cold note would pay that between its notebook and its PDF,
+    on its critical path; here the warm-up page is made on a thread while the notebook's
+    cells run. It is joined before the note's own page is made (the exporter is not shared
+    between threads), and a failure here is left for the note's own page to meet, never
+    raised.
     """
 
     def __init__(self) -> None:
@@ -93,12 +90,8 @@ class HtmlWarmUp:
     @staticmethod
     def _run() -> None:
         try:
-            from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+            from marketnotes.render.html import warm_up
 
-            from marketnotes.render.html import PageInfo, to_html
-
-            shown = {"text/html": "<p>a</p>", "text/plain": "a", "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>"}
-            nb = new_notebook(cells=[new_markdown_cell("a *b*"), new_code_cell("", outputs=[new_output("display_data", data=shown)])])
-            to_html(nb, PageInfo("", "", "", "", "", "", ""))
+            warm_up()
         except Exception:  # noqa: BLE001  (a warm-up only: the note's own page reports what is wrong)
             pass

@@ -1,6 +1,6 @@
 """A batch worker: a process that keeps its expensive state warm across notes.
 
-Warm state: host-side imports and the nbconvert exporter (built once), one Chromium open for
+Warm state: host-side imports and the HTML exporter (built once, before the fork), one Chromium open for
 all PDFs, and a fresh kernel per note forked ahead of need from a warm zygote (engines.py).
 Nothing a note does in its kernel can leak into the next: each kernel runs exactly one note.
 """
@@ -66,13 +66,14 @@ PRELOADED = ("playwright.sync_api", "pyarrow.parquet", "marketnotes.execute", "m
 
 def preload() -> None:
     """Host-side state every worker needs, built once in the batch process before it forks the
-    workers, which inherit it: the heavy imports and nbconvert's exporter. (The NYSE calendar
-    and the price cache are already there: the batch loaded the data before forking.)"""
+    workers, which inherit it: the heavy imports, and what the first HTML page of a process
+    builds (`render.html.warm_up`: ~0.35 core-s a worker otherwise). (The NYSE calendar and
+    the price cache are already there: the batch loaded the data before forking.)"""
     for name in PRELOADED:
         importlib.import_module(name)
-    from marketnotes.render.html import exporter
+    from marketnotes.render.html import warm_up
 
-    exporter()
+    warm_up()
 
 
 def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None, batch_pid: int | None = None, printer=None) -> None:
