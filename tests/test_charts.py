@@ -117,3 +117,33 @@ def test_the_phone_png_has_matplotlibs_pixels_and_an_alpha_channel_only_when_it_
     assert ours.mode == mode and ours.size == (PHONE[0] * PHONE_DPI, PHONE[1] * PHONE_DPI)
     assert round(ours.info["dpi"][0]) == PHONE_DPI
     assert np.array_equal(np.asarray(ours.convert("RGBA")), expected)
+
+
+def test_a_charts_svg_carries_its_text_as_text_in_the_font_it_was_laid_out_with(drawings):
+    """Text as text, not outlines (a PDF's labels can be searched, and print cheaper), in the
+    house font the SVG itself carries: a reader without DejaVu Sans sees the chart as drawn.
+    Each face used is embedded with every character its text uses, ones beyond the house's
+    usual set (a title from a user's params) included."""
+    import base64
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from marketnotes.charts import svgfont
+
+    svg = forms.for_screens(drawings[0]).svg.decode("utf-8")
+    assert "<text" in svg and "rebased to 100" in svg
+    faces = re.findall(r"font-weight:(\d+);src:url\(data:font/ttf;base64,([^)]*)\)", svg)
+    assert sorted(weight for weight, _ in faces) == ["400", "700"]
+    title = "Índice Ωmega gains 2% — «near» its high"
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = figure(SIZE)
+        fig.add_subplot().plot([1, 2, 3])
+        chart = finish(fig, title, "Source: a test.")
+    svg = chart.svg.decode("utf-8")
+    bold = next(data for weight, data in re.findall(r"font-weight:(\d+);src:url\(data:font/ttf;base64,([^)]*)\)", svg) if weight == "700")
+    embedded = TTFont(io.BytesIO(base64.b64decode(bold)))
+    covered = {chr(c) for c in embedded.getBestCmap()}
+    assert set(title) <= covered and svgfont.USUAL <= covered | {" "}
+    # the font file's own date, not the time of the render: a note rendered again is the same file
+    assert embedded["head"].modified == TTFont(svgfont._font_file("DejaVu Sans", "bold"))["head"].modified

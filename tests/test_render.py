@@ -104,6 +104,17 @@ def test_pdf_has_the_prose_and_no_code(demo):
     assert "pts (A4)" in info  # pdfinfo names the paper size
 
 
+def test_the_pdfs_chart_labels_are_text_a_reader_can_search(demo):
+    """Charts print their titles, keys and axis labels as text in the house font (charts/
+    svgfont.py): a reader finds "rebased to 100" with the PDF viewer's search, and every
+    font is embedded (the charts' own among them), so it prints the same on any machine."""
+    text = " ".join(run(["pdftotext", str(demo.paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "rebased to 100" in text and "below highest close" in text
+    fonts = run(["pdffonts", str(demo.paths["pdf"])], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert len(fonts) > 3  # the page's three faces, and the charts'
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
+
+
 def test_page_one_charts_stay_inside_the_margins(demo, tmp_path):
     run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(demo.paths["pdf"]), str(tmp_path / "p")], check=True)
     page = mpimg.imread(next(tmp_path.glob("p*.png")))[:, :, :3]

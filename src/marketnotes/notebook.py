@@ -416,4 +416,7 @@ def warm() -> None:
     environment().get_template("phrasebook.j2")
     import matplotlib.font_manager
 
+    from marketnotes.charts import svgfont
+
     matplotlib.font_manager.findfont("DejaVu Sans")
+    svgfont.warm()

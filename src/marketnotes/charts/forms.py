@@ -27,6 +27,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from marketnotes.charts import svgfont
+
 Size = tuple[float, float]
 SIZE: Size = (7.2, 3.3)  # inches: fits an A4 or Letter column with 15 mm margins
 # A phone shows a chart ~360 CSS px wide: drawn 4 in wide, its 9 pt text stays ~9 pt there
@@ -124,8 +126,8 @@ def _resize(fig: Figure, size: Size, plan: _Plan) -> None:
 
 
 def render(fig: Figure, title: str) -> Chart:
-    """The figure saved at each of its sizes: at column width as SVG, text as paths (the same
-    glyphs everywhere), narrower as PNG."""
+    """The figure saved at each of its sizes: at column width as SVG, its text as text in the
+    house font it carries (the same glyphs everywhere, svgfont.py), narrower as PNG."""
     plan = _PLANS.pop(fig, None) or _Plan((tuple(fig.get_size_inches()),))
     forms: dict[str, bytes] = {}
     for i, size in enumerate(plan.sizes):
@@ -135,7 +137,7 @@ def render(fig: Figure, title: str) -> Chart:
         if size[0] >= 5:
             buf = io.BytesIO()
             fig.savefig(buf, format="svg", metadata={"Date": None})
-            forms["svg"] = buf.getvalue()
+            forms["svg"] = svgfont.embed(buf.getvalue())
         else:
             forms["png"] = _png(fig)
     return Chart(title, **forms)

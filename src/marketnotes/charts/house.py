@@ -43,6 +43,7 @@ HOUSE_STYLE = {
     # loads each glyph's hinted outline anew).
     "text.hinting": "no_hinting",
     "svg.hashsalt": "marketnotes",  # the same ids in every SVG of the same chart: notes are reproducible
+    "svg.fonttype": "none",  # text as text, in the house font the SVG carries (svgfont.py)
 }
 
 # Margins in inches around the plot. Every house chart has one title line above, date or
