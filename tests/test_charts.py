@@ -145,5 +145,11 @@ def test_a_charts_svg_carries_its_text_as_text_in_the_font_it_was_laid_out_with(
     embedded = TTFont(io.BytesIO(base64.b64decode(bold)))
     covered = {chr(c) for c in embedded.getBestCmap()}
     assert set(title) <= covered and svgfont.USUAL <= covered | {" "}
+    # a title with two "$" is mathtext, each letter styled on its own <tspan>: still both faces
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = figure(SIZE)
+        fig.add_subplot().plot([1, 2, 3])
+        priced = finish(fig, "Oil at $80 and gold at $2000", "Source: a test.").svg.decode("utf-8")
+    assert sorted(re.findall(r"font-weight:(\d+);src:url", priced)) == ["400", "700"]
     # the font file's own date, not the time of the render: a note rendered again is the same file
     assert embedded["head"].modified == TTFont(svgfont._font_file("DejaVu Sans", "bold"))["head"].modified

@@ -29,19 +29,23 @@ from functools import lru_cache
 from pathlib import Path
 
 # What house charts say: ASCII, and the typography the phrasebook and axes use.
-USUAL = frozenset(chr(c) for c in range(32, 127)) | frozenset("·−–—‘’“”…°×±€£¥§")
+USUAL = frozenset(chr(c) for c in range(32, 127)) | frozenset("·−–—‘’“”…°×±€£¥§\u00a0")  # mathtext spaces are no-break
 WEIGHTS = {"normal": "", "bold": "font-weight: 700"}  # the faces house charts use, as matplotlib writes them
 
-_TEXT = re.compile(rb"<text\b([^>]*)>(.*?)</text>", re.S)
-_TAG = re.compile(rb"<[^>]+>")
+# A text element and what it says up to its next tag: matplotlib styles each <tspan> of a
+# mathtext label ("$80 and gold at $2000") on its own, and a plain label on its <text>.
+_TEXT = re.compile(rb"<(?:text|tspan)\b([^>]*)>([^<]*)")
 
 
 def embed(svg: bytes) -> bytes:
-    """`svg` (matplotlib's, text as text) with an `@font-face` rule for each face its text uses."""
+    """`svg` (matplotlib's, text as text) with an `@font-face` rule for each face its text
+    uses. Mathtext's oblique letters are drawn slanted from the regular face by the reader."""
     used: dict[str, set[str]] = {}
     for attributes, content in _TEXT.findall(svg):
-        weight = "bold" if WEIGHTS["bold"].encode() in attributes else "normal"
-        used.setdefault(weight, set()).update(html.unescape(_TAG.sub(b"", content).decode("utf-8")))
+        said = {c for c in html.unescape(content.decode("utf-8")) if c >= " "}  # not the markup's line breaks
+        if said:
+            weight = "bold" if WEIGHTS["bold"].encode() in attributes else "normal"
+            used.setdefault(weight, set()).update(said)
     if not used:
         return svg
     rules = "".join(_face(weight, USUAL | chars) for weight, chars in sorted(used.items()))  # USUAL itself, mostly
