@@ -133,7 +133,8 @@ import sys, tempfile
 from pathlib import Path
 import marketnotes.notebook as mn
 from marketnotes.runtime.zygote import first_use
-mn.warm()
+from marketnotes.warmup import warm
+warm()
 first_use()
 from marketnotes import pipeline
 from marketnotes.analysis import analyse

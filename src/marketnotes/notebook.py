@@ -404,19 +404,3 @@ def _iso(fid: str, what: str, day: Any) -> str | None:
 def _written(fact: Fact, as_of) -> str:
     fmt = said.DEFAULT_FORMATS.get(fact.unit)
     return "" if fmt is None or fact.value is None else formats.render(fact.value, fmt, as_of)
-
-
-def warm() -> None:
-    """Fill this process's caches (phrasebook, fonts) before a note needs them.
-
-    Batch workers run this in a kernel started ahead of need. It only builds caches whose
-    content is the same for every note, so a note rendered in a warmed kernel is identical
-    to one rendered cold.
-    """
-    environment().get_template("phrasebook.j2")
-    import matplotlib.font_manager
-
-    from marketnotes.charts import svgfont
-
-    matplotlib.font_manager.findfont("DejaVu Sans")
-    svgfont.warm()

@@ -24,7 +24,7 @@ from jupyter_client import AsyncKernelManager, BlockingKernelClient
 
 from marketnotes.runtime.kernel_client import NoteKernelManager
 
-WARM_CODE = "import marketnotes.notebook as _mn\n_mn.warm()\ndel _mn"
+WARM_CODE = "import marketnotes.notebook\nimport marketnotes.warmup as _warmup\n_warmup.warm()\ndel _warmup"
 
 
 class WarmKernels:

@@ -51,9 +51,10 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
     die_with_parent(parent)
     import ipykernel.kernelapp  # noqa: F401  (the heavy part of a kernel's start)
 
-    import marketnotes.notebook as mn
+    import marketnotes.notebook  # noqa: F401  (what a note's first cell imports)
+    from marketnotes.warmup import warm
 
-    mn.warm()
+    warm()
     first_use()
 
     # Move everything imported so far out of the garbage collector's reach: a child's
