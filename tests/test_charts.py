@@ -151,5 +151,12 @@ def test_a_charts_svg_carries_its_text_as_text_in_the_font_it_was_laid_out_with(
         fig.add_subplot().plot([1, 2, 3])
         priced = finish(fig, "Oil at $80 and gold at $2000", "Source: a test.").svg.decode("utf-8")
     assert sorted(re.findall(r"font-weight:(\d+);src:url", priced)) == ["400", "700"]
+    # a template's chart in a font of its own keeps its text as outlines: no font to carry
+    with mpl.rc_context(HOUSE_STYLE):
+        fig = figure(SIZE)
+        fig.add_subplot().plot([1, 2, 3])
+        fig.axes[0].set_ylabel("level", family="DejaVu Serif")
+        serif = finish(fig, "A plain title", "Source: a test.").svg.decode("utf-8")
+    assert "<text" not in serif and "@font-face" not in serif
     # the font file's own date, not the time of the render: a note rendered again is the same file
-    assert embedded["head"].modified == TTFont(svgfont._font_file("DejaVu Sans", "bold"))["head"].modified
+    assert embedded["head"].modified == TTFont(svgfont._font_file("bold"))["head"].modified

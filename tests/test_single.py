@@ -1,5 +1,10 @@
 """One note cold (runtime/single.py): what starts ahead of need changes nothing in the note."""
 
+import os
+import re
+import threading
+from collections import Counter
+
 import nbformat
 import pytest
 
@@ -31,8 +36,6 @@ def test_a_cold_note_is_the_note_rendered_without_its_head_starts(tmp_path, repo
 
 
 def test_a_note_that_fails_in_its_notebook_leaves_no_warm_up_thread_behind(tmp_path, repo):
-    import threading
-
     from marketnotes.errors import TemplateCellFailed
 
     params = make_project(tmp_path, repo, [(3, "raise ValueError('bad cell')")])
@@ -46,16 +49,11 @@ def test_notes_rendered_one_after_another_in_one_process_leave_nothing_running(t
     it held after the first: no kernel client's heartbeat thread, zmq context or socket is
     left per note (nbclient leaves open the client of a kernel it did not start), and a batch
     forked from that process later does not inherit them."""
-    import os
-    import re
-    import threading
-
     params = make_project(tmp_path, repo)
     held = []
     for n in range(3):
         render_one(params, output_dir=tmp_path / f"out-{n}")
         fds = sorted(re.sub(r"\[\d+\]|#\d+", "", os.readlink(f"/proc/self/fd/{fd}")) for fd in os.listdir("/proc/self/fd") if os.path.exists(f"/proc/self/fd/{fd}"))
         held.append((sorted(t.name for t in threading.enumerate()), fds))  # what they are, not which
-    from collections import Counter
     assert held[2][0] == held[0][0]
     assert Counter(held[2][1]) - Counter(held[0][1]) == Counter(), Counter(held[2][1]) - Counter(held[0][1])

@@ -135,12 +135,20 @@ def render(fig: Figure, title: str) -> Chart:
             _resize(fig, size, plan)
         FigureCanvasAgg(fig)
         if size[0] >= 5:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-            forms["svg"] = svgfont.embed(buf.getvalue())
+            svg = svgfont.embed(_svg(fig, "none"))
+            forms["svg"] = svg if svg is not None else _svg(fig, "path")  # a font the SVG cannot carry: outlines
         else:
             forms["png"] = _png(fig)
     return Chart(title, **forms)
+
+
+def _svg(fig: Figure, fonttype: str) -> bytes:
+    """The figure as SVG, its text as text (`none`, then carrying its font: svgfont.py) or as
+    outlines (`path`)."""
+    buf = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
 
 
 def _png(fig: Figure) -> bytes:

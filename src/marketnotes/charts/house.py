@@ -37,13 +37,12 @@ HOUSE_STYLE = {
     "legend.fontsize": 8,
     "figure.dpi": 100,
     "lines.linewidth": 1.6,
-    # Glyphs as outlines, not snapped to the pixel grid: the column-width SVG draws text as
-    # unhinted paths anyway, and at the phone PNG's 160 dpi hinting changes a glyph by a
-    # fraction of a pixel while costing ~15% of every chart (matplotlib 3.11's default hinting
-    # loads each glyph's hinted outline anew).
+    # Glyphs not snapped to the pixel grid: the column-width SVG's text is set by its reader
+    # from an unhinted subset of the font (svgfont.py), and at the phone PNG's 160 dpi hinting
+    # changes a glyph by a fraction of a pixel while costing ~15% of every chart (matplotlib
+    # 3.11's default hinting loads each glyph's hinted outline anew).
     "text.hinting": "no_hinting",
     "svg.hashsalt": "marketnotes",  # the same ids in every SVG of the same chart: notes are reproducible
-    "svg.fonttype": "none",  # text as text, in the house font the SVG carries (svgfont.py)
 }
 
 # Margins in inches around the plot. Every house chart has one title line above, date or

@@ -119,7 +119,7 @@ def dask_setup(worker) -> None:
 # loop's health 50 times a second to log a warning that silence_logs hides. Without them a
 # 26-note Dask batch takes 44.6 -> 42.0 core-s of the machine's CPU (3 interleaved pairs).
 # A user's own scheduler and workers keep their configuration.
-QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
+QUIET_LOCAL_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
 
 
 class _ForkedWorkers:
@@ -129,14 +129,16 @@ class _ForkedWorkers:
     own, ~3 core-s each before its first note, and keeps a private copy of all those pages,
     where a local batch's forked workers share the batch's. The pyarrow allocator is the
     local batch's too (local.system_allocator_for_arrow: the system one, ~40 MB less in
-    each worker and kernel). For the executor's lifetime; the forkserver, if we started it,
-    is stopped (and waited for, so its workers' CPU time counts in ours) at the end."""
+    each worker and kernel), and the cluster is configured without what only a dashboard
+    would read (QUIET_LOCAL_CLUSTER). For the executor's lifetime; the forkserver, if we
+    started it, is stopped (and waited for, so its workers' CPU time counts in ours) at the
+    end."""
 
     def __init__(self) -> None:
         from marketnotes.runtime.local import system_allocator_for_arrow
 
         system_allocator_for_arrow()
-        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver", **QUIET_WORKERS})
+        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver", **QUIET_LOCAL_CLUSTER})
         get_mp_context()  # distributed's own forkserver preload, which ours extends
         server = getattr(forkserver, "_forkserver", None)
         self.ours = server is not None and getattr(server, "_forkserver_pid", 0) is None

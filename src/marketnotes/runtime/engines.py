@@ -80,6 +80,8 @@ class WarmKernels:
         for the killed process, ~0.1 s): the note's HTML and PDF are made meanwhile. An error
         of an earlier shutdown is raised here, or by close()."""
         self._collect(done_only=True)
+        if isinstance(km, NoteKernelManager):
+            km.close_clients()
         self._stopping.append(asyncio.run_coroutine_threadsafe(km.shutdown_kernel(now=True), self._loop))
 
     def _collect(self, done_only: bool) -> None:
@@ -91,6 +93,8 @@ class WarmKernels:
                 shutdown.result()
 
     def close(self) -> None:
+        if self._loop.is_closed():
+            return
         try:
             if self._spare is not None:
                 self._spare[2].stop_channels()

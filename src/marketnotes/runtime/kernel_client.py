@@ -1,4 +1,5 @@
-"""The kernel client for kernels marketnotes started itself (pre-started or forked)."""
+"""The kernel client for kernels marketnotes started itself (pre-started or forked), and the
+manager of a pre-started one, which closes the clients made for it."""
 
 from __future__ import annotations
 
@@ -65,8 +66,15 @@ class NoteKernelManager(AsyncKernelManager):
         self._clients.append(kc)
         return kc
 
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        for kc in self._clients:
+    def close_clients(self) -> None:
+        """On the thread that used them (their sockets belong to its event loop), before the
+        kernel is shut down on another."""
+        clients, self._clients = self._clients, []
+        for kc in clients:
             kc.stop_channels()
-        self._clients.clear()
-        await super().shutdown_kernel(now=now, restart=restart)
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        try:
+            self.close_clients()  # any left: none, when discarded through WarmKernels
+        finally:
+            await super().shutdown_kernel(now=now, restart=restart)

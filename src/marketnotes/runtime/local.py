@@ -115,8 +115,9 @@ def _frozen_for_fork(forking: bool):
     does for its kernels: a worker's full collections then neither walk those objects (~0.15
     s each) nor write to their pages, which stay shared with this process instead of being
     copied into each worker. This process takes them back once the workers are forked, so a
-    program that runs batches one after another still collects its own garbage."""
-    if not forking:
+    program that runs batches one after another still collects its own garbage; a program
+    that froze objects itself keeps them frozen (unfreeze would release its too)."""
+    if not forking or gc.get_freeze_count():
         yield
         return
     gc.collect()

@@ -11,7 +11,7 @@ from marketnotes.execute import when_cells_start
 from marketnotes.params import NoteParams, load_params
 from marketnotes.runtime.engines import Engines
 
-WARM_UP_WAIT = 5.0  # seconds a failing note waits for the HTML warm-up (~0.25 s of work) to end
+WARM_UP_WAIT = 5.0  # seconds a failing note waits for the HTML warm-up (~0.35 s of work) to end
 
 
 def render_one(

@@ -143,10 +143,16 @@ class ForkedKernel:
         os.kill(self.pid, signal.SIGINT)
 
     def shutdown_kernel(self, now: bool = True, restart: bool = False) -> None:
-        """Close our client sockets (nbclient leaves them open when it does not own the kernel)."""
-        for kc in self._clients:
-            kc.stop_channels()
-        self._clients.clear()
+        """Close our client sockets (nbclient leaves them open when it does not own the kernel),
+        then kill the kernel, whatever closing them raised."""
+        try:
+            clients, self._clients = self._clients, []
+            for kc in clients:
+                kc.stop_channels()
+        finally:
+            self._kill()
+
+    def _kill(self) -> None:
         # The kernel itself first: a spare discarded right after its fork may not have called
         # setsid() yet, and then it has no process group of its own for killpg to reach.
         for kill in (os.kill, os.killpg):  # then anything it started, in its session's group
