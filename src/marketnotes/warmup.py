@@ -30,7 +30,8 @@ def warm() -> None:
     from marketnotes.narrative.writer import environment
 
     environment().get_template("phrasebook.j2")
-    format_decimal(1234.5, "#,##0", locale=LOCALE), format_percent(0.1, "#,##0.0%", locale=LOCALE)
+    format_decimal(1234.5, "#,##0", locale=LOCALE)
+    format_percent(0.1, "#,##0.0%", locale=LOCALE)
     format_date(pd.Timestamp("2018-01-05"), "MMMM", locale=LOCALE)
     with tempfile.TemporaryDirectory(prefix="marketnotes-warm-") as folder:
         path = Path(folder) / "warm.parquet"

@@ -1,7 +1,8 @@
 """A batch worker: a process that keeps its expensive state warm across notes.
 
-Warm state: host-side imports and the HTML exporter (built once, before the fork), one Chromium open for
-all PDFs, and a fresh kernel per note forked ahead of need from a warm zygote (engines.py).
+Warm state: host-side imports and the HTML exporter (built once, before the fork), one
+Chromium open for all PDFs, and a fresh kernel per note forked ahead of need from a warm
+zygote (engines.py).
 Nothing a note does in its kernel can leak into the next: each kernel runs exactly one note.
 """
 
