@@ -65,6 +65,9 @@ def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
     assert children() - before == set(), [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children() - before]
     code = run([sys.executable, "-m", "marketnotes", "verify", str(tmp_path / "dask")], capture_output=True, text=True, timeout=60)
     assert code.returncode == 0 and "4 of 4 notes intact" in code.stdout
+    # the cluster's processes, and so their kernels, allocated memory as a local batch's do:
+    # distributed's nanny would have set this in our environment for the workers to inherit
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
 
 
 def test_a_worker_without_the_clients_template_file_renders_from_one_folder_per_template(tmp_path):

@@ -21,25 +21,7 @@ from marketnotes import __version__, stopping
 from marketnotes.cli import events, init, inspect, notes  # noqa: F401  (their commands register on the app)
 from marketnotes.cli.common import app, err, out
 from marketnotes.errors import MarketNotesError, full_disk
-
-# Packages jsonschema imports at its own import only to check string formats ("iri", "uri",
-# "date-time", "duration", "uri-template", "color", "hostname"), and that nothing else in
-# marketnotes' process imports: the notebook schemas (nbformat's, the only ones validated
-# here) use no "format" at all. rfc3987_syntax builds a parser on import (~1 s); the others
-# (rfc3986_validator compiling its grammar, isoduration bringing arrow, rfc3339_validator six)
-# cost ~0.03 core-s together.
-UNUSED_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3986_validator", "rfc3339_validator", "isoduration", "uri_template", "webcolors", "fqdn")
-
-
-def _decline_slow_optional_imports() -> None:
-    """jsonschema (imported by nbformat) imports the checkers of optional string formats when
-    they are installed, as they are beside JupyterLab (`jsonschema[format-nongpl]`): ~1 s for
-    every marketnotes process with rfc3987_syntax, ~0.03 s without. The notebook schema uses no
-    format, so marketnotes' own process declines them (jsonschema treats them as not
-    installed: a format it cannot check passes, as without the extra). Kernels and Jupyter
-    itself are untouched."""
-    for name in UNUSED_FORMAT_CHECKERS:
-        sys.modules.setdefault(name, None)
+from marketnotes.runtime import lean_imports  # noqa: F401  (declines optional packages nbformat would import)
 
 
 def main() -> None:
@@ -49,7 +31,6 @@ def main() -> None:
     value, a missing argument, an unknown command) reach this handler too and are one
     `error:` line with exit 2 like every other bad input, not Typer's framed usage box.
     """
-    _decline_slow_optional_imports()
     # The last exit handler to run (every other one, temporary folders included, has run by
     # then): the interpreter's teardown skips its full garbage collections over the heap
     # (~0.1 s each with pandas, papermill and nbconvert loaded: ~0.3 s at the end of every

@@ -51,7 +51,7 @@ from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
-from marketnotes.runtime.worker import PRELOADED, Job, JobResult
+from marketnotes.runtime.worker import Job, JobResult
 from marketnotes.templates import find_template
 from marketnotes.transaction import NoteTransaction
 
@@ -59,9 +59,9 @@ PLUGIN = "marketnotes-engines"
 CONNECT_SECONDS = 5  # to reach a running scheduler (distributed.Client's timeout); said in the error
 WORKERS_SECONDS = 10  # for a first worker to join the cluster once it is reached
 WHERE = "--scheduler or MARKETNOTES_DASK_SCHEDULER"
-# What a worker's first note imports (worker.PRELOADED, and this module), imported once in the
-# forkserver a local cluster's workers are forked from (_ForkedWorkers).
-WORKER_IMPORTS = (*PRELOADED, __name__)
+# Imported by the forkserver a local cluster's workers are forked from (_ForkedWorkers): what
+# a worker's first note needs, imported and warmed once, then frozen (see the module).
+WORKER_IMPORTS = ("marketnotes.runtime.forkserver_preload",)
 IN_FLIGHT = 3  # notes submitted and not yet collected, per worker (DaskExecutor._run)
 
 
@@ -120,6 +120,13 @@ def dask_setup(worker) -> None:
 # 26-note Dask batch takes 44.6 -> 42.0 core-s of the machine's CPU (3 interleaved pairs).
 # A user's own scheduler and workers keep their configuration.
 QUIET_LOCAL_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
+# distributed has a nanny set MALLOC_TRIM_THRESHOLD_=65536 in its own environment before it
+# starts a worker, so that glibc hands freed memory back to the system at once; the worker,
+# its kernel zygote and every kernel inherit it. A note allocates and frees large arrays all
+# the time, and each came back as fresh pages to fault in: ~0.05 core-s more a note in the
+# facts stage and as much in the kernel. A local cluster's processes allocate as a local
+# batch's do (None unsets it; a user's own environment variable still wins).
+LOCAL_ALLOCATOR = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 class _ForkedWorkers:
@@ -127,10 +134,11 @@ class _ForkedWorkers:
     needs (WORKER_IMPORTS) once, rather than spawned: a spawned worker imports distributed,
     pandas, papermill, nbconvert (its validator compiles a grammar) and marketnotes on its
     own, ~3 core-s each before its first note, and keeps a private copy of all those pages,
-    where a local batch's forked workers share the batch's. The pyarrow allocator is the
-    local batch's too (local.system_allocator_for_arrow: the system one, ~40 MB less in
-    each worker and kernel), and the cluster is configured without what only a dashboard
-    would read (QUIET_LOCAL_CLUSTER). For the executor's lifetime; the forkserver, if we
+    where a local batch's forked workers share the batch's. The allocators are the local
+    batch's too (pyarrow's system pool, local.system_allocator_for_arrow: ~40 MB less in
+    each worker and kernel; glibc's without distributed's trim threshold, LOCAL_ALLOCATOR),
+    and the cluster is configured without what only a dashboard would read
+    (QUIET_LOCAL_CLUSTER). For the executor's lifetime; the forkserver, if we
     started it, is stopped (and waited for, so its workers' CPU time counts in ours) at the
     end."""
 
@@ -138,7 +146,7 @@ class _ForkedWorkers:
         from marketnotes.runtime.local import system_allocator_for_arrow
 
         system_allocator_for_arrow()
-        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver", **QUIET_LOCAL_CLUSTER})
+        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver", **QUIET_LOCAL_CLUSTER, **LOCAL_ALLOCATOR})
         get_mp_context()  # distributed's own forkserver preload, which ours extends
         server = getattr(forkserver, "_forkserver", None)
         self.ours = server is not None and getattr(server, "_forkserver_pid", 0) is None
@@ -166,7 +174,7 @@ class NoteEngines(WorkerPlugin):
         from marketnotes.runtime.engines import Engines
         from marketnotes.runtime.worker import preload
 
-        preload()  # imports (already there in a forked worker) and a warm-up HTML page, before the first note
+        preload()  # imports and a warm-up HTML page before the first note (inherited, in a worker of our forkserver)
         self.folder = tempfile.TemporaryDirectory(prefix="marketnotes-dask-templates-")
         self.engines = Engines(many=True, printer=self.printer)
         if self.want_pdf:

@@ -60,14 +60,13 @@ class LocalExecutor:
         # until all have started and set their own handlers, then acted on here.
         procs, printer, clean = [], None, False
         try:
-            with _signals_deferred():
+            with _signals_deferred(), _frozen_for_fork(self.ctx.get_start_method() == "fork"):
                 # One browser for all workers (printer.py), booting while they fork.
                 printer = Printer(self.ctx, os.getpid()) if want_pdf else None
                 args = (todo, results, stages, True, want_pdf, self.kernels, os.getpid(), printer and printer.client())
                 procs = [self.ctx.Process(target=run_worker, args=args, daemon=True) for _ in range(self.workers_for(len(jobs)))]
-                with _frozen_for_fork(self.ctx.get_start_method() == "fork"):
-                    for p in procs:
-                        p.start()
+                for p in procs:
+                    p.start()
             faults.checkpoint("workers")
             collected = _collect(jobs, procs, todo, results, stages, on_progress, retries)
             clean = True

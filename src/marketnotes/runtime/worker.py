@@ -8,6 +8,7 @@ Nothing a note does in its kernel can leak into the next: each kernel runs exact
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import resource
@@ -65,11 +66,13 @@ class JobResult:
 PRELOADED = ("playwright.sync_api", "pyarrow.parquet", "marketnotes.execute", "marketnotes.manifest", "marketnotes.pipeline", "marketnotes.runtime.engines", "marketnotes.render.html")
 
 
+@functools.cache
 def preload() -> None:
-    """Host-side state every worker needs, built once in the batch process before it forks the
-    workers, which inherit it: the heavy imports, and what the first HTML page of a process
-    builds (`render.html.warm_up`: ~0.35 core-s a worker otherwise). (The NYSE calendar and
-    the price cache are already there: the batch loaded the data before forking.)"""
+    """Host-side state every worker needs, built once per process (in the batch process before
+    it forks the workers, or a Dask forkserver's) and inherited by the workers: the heavy
+    imports, and what the first HTML page of a process builds (`render.html.warm_up`: ~0.35
+    core-s a worker otherwise). (The NYSE calendar and the price cache are already there: the
+    batch loaded the data before forking.)"""
     for name in PRELOADED:
         importlib.import_module(name)
     from marketnotes.render.html import warm_up
