@@ -385,18 +385,33 @@ def _browsers(tag: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _zygotes(tag: str) -> int:
+    """Kernel zygotes of a run: the processes running the zygote module whose parent does not
+    (a kernel is the zygote's fork, and shows the zygote's command line)."""
+    argv_of = {}
+    for pid in _live_processes_tagged(tag):
+        try:
+            argv_of[pid] = (Path(f"/proc/{pid}/cmdline").read_bytes(), int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]))
+        except OSError:
+            continue
+    zygote = b"marketnotes.runtime.zygote"
+    return sum(1 for argv, parent in argv_of.values() if zygote in argv and zygote not in argv_of.get(parent, (b"", 0))[0])
+
+
 def batch_watching_browsers(repo, out, *extra, timeout=180):
     """Run a batch (with a test tag) and count its Chromium browsers every 0.1 s until it
-    ends; the batch is killed if it outlives `timeout`. Returns (exit code, stderr, counts)."""
+    ends; the batch is killed if it outlives `timeout`. Returns (exit code, stderr, counts,
+    and the counts of kernel zygotes)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--output-dir", str(out), "--workers", "2", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out)},
     )
-    seen, most, deadline = set(), (), time.monotonic() + timeout
+    seen, zygotes, most, deadline = set(), set(), (), time.monotonic() + timeout
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             browsers = _browsers(str(out))
             seen.add(len(browsers))
+            zygotes.add(_zygotes(str(out)))
             most = max(most, browsers, key=len)
             time.sleep(0.1)
     finally:
@@ -404,14 +419,14 @@ def batch_watching_browsers(repo, out, *extra, timeout=180):
     _, err = proc.communicate(timeout=30)
     if len(most) > 1:  # which processes were counted, for the failure message
         err += "\nbrowsers seen at once: " + " | ".join(most)
-    return proc.returncode, err, seen
+    return proc.returncode, err, seen, zygotes
 
 
 def test_the_workers_of_a_batch_print_with_one_browser(tmp_path, repo):
     out = tmp_path / "reports"
     from marketnotes.runtime.printer import FALLBACK
 
-    code, err, seen = batch_watching_browsers(repo, out, "--from", "2018-01-01", "--to", "2018-03-31")
+    code, err, seen, _ = batch_watching_browsers(repo, out, "--from", "2018-01-01", "--to", "2018-03-31")
     assert code == 0, err
     # one browser for both workers, not one each (or a worker said why it started its own)
     assert max(seen) == 1 or (max(seen) == 2 and FALLBACK in err), (seen, err[-2000:])

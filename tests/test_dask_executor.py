@@ -202,7 +202,9 @@ def test_ctrl_c_stops_a_dask_batch_with_one_line_and_no_process_left(repo, tmp_p
 
 def test_a_failing_note_is_a_record_and_a_note_that_kills_workers_is_killedworker(repo, tmp_path):
     """A raising cell fails its note once (no retry); a cell that kills its Dask worker is
-    rescheduled until Dask gives up (KilledWorker); the other notes are unaffected."""
+    rescheduled until Dask gives up (KilledWorker); the other notes are unaffected. On a
+    scheduler of the user's own, whose workers fork their kernels from zygotes of their own
+    (a local cluster's share the client's), so a cell can find its worker."""
     import dask
     import nbformat
 
@@ -220,24 +222,28 @@ def test_a_failing_note_is_a_record_and_a_note_that_kills_workers_is_killedworke
         nbformat.write(nb, tmp_path / "templates" / f"{name}.ipynb")
         (tmp_path / "params" / f"{name}.yaml").write_text(params.read_text() + f"template: {name}\nname: {name}\n")
     batch = [Job(0, tmp_path / "params" / "raises.yaml", "2018-12-21"), Job(1, tmp_path / "params" / "killer.yaml", "2018-12-21"), Job(2, params, "2018-12-21")]
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        summary = run_batch(batch, workers=2, executor="dask", retries=2)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None
+    ) as cluster:
+        summary = run_batch(batch, executor="dask", scheduler=cluster.scheduler_address, retries=2)
     by_note = {r.note: r for r in summary.results}
     assert by_note["raises"].error_type == "TemplateCellFailed" and by_note["raises"].attempts == 1
     assert by_note["killer"].error_type == "KilledWorker"
     assert by_note["t"].status == "ok"
 
 
-def test_the_workers_of_a_local_cluster_print_with_the_clients_one_browser(repo, tmp_path):
+def test_the_workers_of_a_local_cluster_share_the_clients_one_browser_and_one_kernel_zygote(repo, tmp_path):
     from marketnotes.runtime.printer import FALLBACK
     from test_batch import batch_watching_browsers
 
     out = tmp_path / "reports"
-    code, err, seen = batch_watching_browsers(repo, out, "--from", "2018-11-01", "--to", "2018-12-21", "--executor", "dask")
+    code, err, seen, zygotes = batch_watching_browsers(repo, out, "--from", "2018-11-01", "--to", "2018-12-21", "--executor", "dask")
     assert code == 0, err
     # one browser for both Dask workers, not one each; a worker that could not reach the
     # printer (a machine under heavy load) may start its own, and must say so
     assert max(seen) == 1 or (max(seen) == 2 and FALLBACK in err), (seen, err[-2000:])
+    # their kernels are forked from one zygote, which imported once (~95 MB and ~1.5 core-s each)
+    assert max(zygotes) == 1, zygotes
     assert len(list(out.glob("*/demo/note.pdf"))) == 8
 
 

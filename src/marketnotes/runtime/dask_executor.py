@@ -49,6 +49,7 @@ from distributed.utils import get_mp_context
 from marketnotes import __version__, atomic, manifest, pipeline
 from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
+from marketnotes.runtime import zygote
 from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import Job, JobResult
@@ -165,9 +166,10 @@ class NoteEngines(WorkerPlugin):
     """A Dask worker's warm state: kernel zygote and browser, built once per worker process,
     and the templates its notes were shipped."""
 
-    def __init__(self, want_pdf: bool, printer=None):
-        """`printer`: the client's shared browser (a `SharedPdf`), for workers on its host."""
-        self.want_pdf, self.printer, self.engines = want_pdf, printer, None
+    def __init__(self, want_pdf: bool, printer=None, kernels: str | None = None):
+        """`printer`: the client's shared browser (a `SharedPdf`), and `kernels` the address of
+        its kernel zygote, for workers on its host; a remote worker starts its own of each."""
+        self.want_pdf, self.printer, self.kernels, self.engines = want_pdf, printer, kernels, None
         self.folder, self.templates = None, {}
 
     def setup(self, worker) -> None:
@@ -176,7 +178,8 @@ class NoteEngines(WorkerPlugin):
 
         preload()  # imports and a warm-up HTML page before the first note (inherited, in a worker of our forkserver)
         self.folder = tempfile.TemporaryDirectory(prefix="marketnotes-dask-templates-")
-        self.engines = Engines(many=True, printer=self.printer)
+        kernels = zygote.ZygoteConnection(self.kernels) if self.kernels else None
+        self.engines = Engines(many=True, printer=self.printer, kernels=kernels)
         if self.want_pdf:
             self.engines.pdf.prelaunch()
 
@@ -241,7 +244,7 @@ def render_remote(spec, prices, template_name: str, template_bytes: bytes, templ
 class DaskExecutor:
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         self.workers, self.scheduler = workers, scheduler and scheduler_address(scheduler)
-        self.cluster = self.client = self.forked = None
+        self.cluster = self.client = self.forked = self.kernels = None
 
     def __enter__(self) -> DaskExecutor:
         if self.scheduler:
@@ -249,6 +252,9 @@ class DaskExecutor:
         try:
             if self.client is None:
                 self.forked = _ForkedWorkers()
+                # One kernel zygote for the cluster's workers, as a local batch's share one:
+                # it imports while the cluster starts, and its imports are paid once.
+                self.kernels = zygote.Zygote(listen=True) if zygote.available() else None
                 self.cluster = LocalCluster(
                     n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, silence_logs=logging.ERROR,
@@ -273,10 +279,10 @@ class DaskExecutor:
             raise ExecutorError("dask", f"cannot reach {self.scheduler} within {CONNECT_SECONDS} s: {why}; is a Dask scheduler running there? ({WHERE})") from None
 
     def __exit__(self, *exc) -> None:
-        for part in (self.client, self.cluster, self.forked):
+        for part in (self.client, self.cluster, self.kernels, self.forked):
             if part is not None:
                 part.close()
-        self.client = self.cluster = self.forked = None
+        self.client = self.cluster = self.kernels = self.forked = None
 
     def _check_versions(self) -> None:
         def probe():  # defined here so it is shipped by value, whatever the worker has installed
@@ -298,7 +304,7 @@ class DaskExecutor:
         # (printer.py); a remote cluster's workers each keep their own.
         printer = Printer(multiprocessing.get_context("spawn"), os.getpid()) if want_pdf and self.cluster is not None else None
         try:
-            self.client.register_plugin(NoteEngines(want_pdf, printer and printer.client()), name=PLUGIN)
+            self.client.register_plugin(NoteEngines(want_pdf, printer and printer.client(), self.kernels and self.kernels.address), name=PLUGIN)
             return self._run(jobs, on_progress, retries)
         finally:
             if printer is not None:

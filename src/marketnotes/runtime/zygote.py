@@ -9,9 +9,11 @@ code. So notes stay isolated exactly as with a cold kernel, at the cost of a for
 
 Protocol (stdin/stdout of `python -m marketnotes.runtime.zygote`): the worker writes, per line, the
 path of a connection file and the kernel's working directory (tab-separated); the zygote
-answers with the forked kernel's pid. The zygote and every
-kernel it forks die with their owner, even on SIGKILL (`die_with_parent`). Linux only (fork
-after importing these libraries is not safe on macOS); elsewhere workers fall back to
+answers with the forked kernel's pid. The same lines come over a Unix socket from processes
+that are not the owner's children (a local Dask cluster's workers, `ZygoteConnection`). One
+request at a time per client: each waits for its answer before the next. The zygote and
+every kernel it forks die with their owner, even on SIGKILL (`die_with_parent`). Linux only
+(fork after importing these libraries is not safe on macOS); elsewhere workers fall back to
 pre-started cold kernels (engines.WarmKernels).
 """
 
@@ -19,10 +21,13 @@ from __future__ import annotations
 
 import gc
 import os
+import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 from contextlib import nullcontext
 from functools import cache
@@ -47,8 +52,10 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
+    """`listening`: the descriptor of a Unix socket the owner bound for other clients, if any."""
     die_with_parent(parent)
+    requests = _Requests(listening)  # clients may connect while we import: they wait for their answer
     import ipykernel.kernelapp  # noqa: F401  (the heavy part of a kernel's start)
 
     import marketnotes.notebook  # noqa: F401  (what a note's first cell imports)
@@ -66,7 +73,7 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
     # core-seconds from its own children's, which SIG_IGN's automatic reaping would drop.
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
-    for line in sys.stdin:
+    for line, answer in requests:
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not connection_file:
             continue
@@ -74,6 +81,7 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
         pid = os.fork()
         if pid == 0:
             die_with_parent(zygote)  # and so with the batch: the zygote dies with it
+            requests.close()  # the kernel keeps no client's socket open
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
             # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
             # stdout, which here is the worker's line protocol. Kernel death is reported by
@@ -88,8 +96,54 @@ def serve(parent: int, kernel_args: list[str]) -> None:  # pragma: no cover - ru
 
             IPKernelApp.launch_instance(argv=["-f", connection_file, *kernel_args])
             os._exit(0)
-        sys.stdout.write(f"{pid}\n")
-        sys.stdout.flush()
+        answer(pid)
+
+
+class _Requests:  # pragma: no cover - runs in the zygote process
+    """The zygote's requests, as (line, answer) pairs: lines on stdin from the owner, and lines
+    from each client connected to the listening socket. Ends when the owner closes stdin.
+    Each client waits for its answer before it asks again, so a ready source holds one line."""
+
+    def __init__(self, listening: int | None) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(sys.stdin, selectors.EVENT_READ, None)
+        if listening is not None:
+            self.selector.register(socket.socket(fileno=listening), selectors.EVENT_READ, "listening")
+
+    def __iter__(self):
+        while True:
+            for key, _ in self.selector.select():
+                if key.fileobj is sys.stdin:
+                    line = sys.stdin.readline()
+                    if not line:
+                        return
+                    yield line, _answer(sys.stdout)
+                elif key.data == "listening":
+                    client, _ = key.fileobj.accept()
+                    self.selector.register(client, selectors.EVENT_READ, client.makefile("rw", encoding="utf-8"))
+                elif line := key.data.readline():
+                    yield line, _answer(key.data)
+                else:  # the client is gone
+                    self.selector.unregister(key.fileobj)
+                    key.data.close()
+                    key.fileobj.close()
+
+    def close(self) -> None:
+        """In a forked kernel: let go of the clients' sockets and the listening one."""
+        for key in list(self.selector.get_map().values()):
+            if key.fileobj is not sys.stdin:
+                if hasattr(key.data, "close"):
+                    key.data.close()  # a socket's descriptor closes with its last file
+                key.fileobj.close()
+        self.selector.close()
+
+
+def _answer(stream):  # pragma: no cover - runs in the zygote process
+    def answer(pid: int) -> None:
+        stream.write(f"{pid}\n")
+        stream.flush()
+
+    return answer
 
 
 def first_use() -> None:
@@ -190,33 +244,20 @@ def _forked_client_class():
     return ForkedKernelClient
 
 
-class Zygote:
+class _KernelSource:
     """`take()` returns a fresh kernel; `discard()` ends it and forks the next one ahead.
 
-    The zygote process starts (and imports) as soon as this object exists. A batch starts
-    one before it forks its workers and passes a lock: the workers inherit the pipe and share
-    the zygote, each holding its own spare kernel, so the imports are paid once per batch.
-    Only the process that created the zygote stops it.
-    """
+    Each process that takes kernels holds its own spare; how a fork is asked for (`_ask`) is
+    the subclass's."""
 
-    def __init__(self, lock=None):
-        self._lock, self._owner = lock, os.getpid()
-        self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
-        _remove_runtimes_of_dead_batches(self.runtime.parent)
-        self.runtime.mkdir(parents=True, exist_ok=True)
-        # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
-        # in order, instead of interrupting the zygote's imports with a traceback. It and its
-        # kernels die with this process even when it is SIGKILLed (die_with_parent).
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marketnotes.runtime.zygote", str(os.getpid()), *_kernel_args()],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-            process_group=0,
-        )
+    runtime: Path
+
+    def __init__(self) -> None:
         self._spare: tuple[Path, ForkedKernel] | None = None
         self._cwd: Path | None = None  # the folder of the last note's template
+
+    def _ask(self, request: str) -> str:
+        raise NotImplementedError
 
     def _fork(self, cwd: Path) -> ForkedKernel:
         from jupyter_client.connect import write_connection_file
@@ -225,13 +266,13 @@ class Zygote:
         # bound later by its kernel can be picked meanwhile by another worker; names cannot.
         name = f"kernel-{uuid.uuid4().hex}"
         fname, info = write_connection_file(str(self.runtime / f"{name}.json"), ip=str(self.runtime / name), transport="ipc")
-        with self._lock or nullcontext():  # one request and its answer at a time on the pipe
-            self.proc.stdin.write(f"{fname}\t{cwd}\n")
-            self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
+        answer = self._ask(f"{fname}\t{cwd}\n")
         if not answer.strip():
-            raise RenderError("kernel", f"the kernel zygote exited (code {self.proc.poll()}); run the note alone with `marketnotes render` to see why", transient=True)
+            raise RenderError("kernel", f"the kernel zygote exited{self._exit_code()}; run the note alone with `marketnotes render` to see why", transient=True)
         return ForkedKernel(int(answer), fname, info)
+
+    def _exit_code(self) -> str:
+        return ""
 
     def take(self, cwd: Path) -> ForkedKernel:
         if self._spare is not None and self._spare[0] != cwd:
@@ -253,6 +294,58 @@ class Zygote:
         if self._spare is not None:
             self._spare[1].shutdown_kernel()
             self._spare = None
+
+
+class Zygote(_KernelSource):
+    """The zygote process starts (and imports) as soon as this object exists.
+
+    A local batch starts one before it forks its workers and passes a lock: the workers
+    inherit the pipe and share the zygote, each holding its own spare kernel, so the imports
+    are paid once per batch. With `listen`, processes that are not our children (a local Dask
+    cluster's workers) share it too, through `ZygoteConnection(zygote.address)`. Only the
+    process that created the zygote stops it.
+    """
+
+    def __init__(self, lock=None, listen: bool = False):
+        super().__init__()
+        self._lock, self._owner = lock, os.getpid()
+        self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
+        _remove_runtimes_of_dead_batches(self.runtime.parent)
+        self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.address, listening = None, None
+        if listen:  # bound here, so it exists before any client can look for it
+            self.address = str(self.runtime / "zygote.sock")
+            listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listening.bind(self.address)
+            listening.listen()
+        # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
+        # in order, instead of interrupting the zygote's imports with a traceback. It and its
+        # kernels die with this process even when it is SIGKILLed (die_with_parent).
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "marketnotes.runtime.zygote", str(os.getpid()), str(listening.fileno()) if listening else "-", *_kernel_args()],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+                process_group=0,
+                pass_fds=(listening.fileno(),) if listening else (),
+            )
+        finally:
+            if listening is not None:
+                listening.close()  # the zygote holds it now
+
+    def _ask(self, request: str) -> str:
+        with self._lock or nullcontext():  # one request and its answer at a time on the pipe
+            self.proc.stdin.write(request)
+            self.proc.stdin.flush()
+            return self.proc.stdout.readline()
+
+    def _exit_code(self) -> str:
+        return f" (code {self.proc.poll()})"
+
+    def close(self) -> None:
+        super().close()
         if os.getpid() != self._owner:
             return
         try:
@@ -269,6 +362,38 @@ class Zygote:
             # Connection files and IPC sockets (also when a signal cuts the wait short); a
             # kernel forked a moment ago may still be binding its sockets as it dies.
             shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+class ZygoteConnection(_KernelSource):
+    """Kernels from a zygote another process on this host started with `listen=True` (a local
+    Dask cluster's client, for its workers): requests over its Unix socket, the connection
+    files in its folder. Closing ends this process's spare and connection, not the zygote."""
+
+    def __init__(self, address: str):
+        super().__init__()
+        self.address, self.runtime = address, Path(address).parent
+        self._stream = None
+        self._lock = threading.Lock()
+
+    def _ask(self, request: str) -> str:
+        with self._lock:
+            try:
+                if self._stream is None:
+                    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    client.connect(self.address)
+                    self._stream = client.makefile("rw", encoding="utf-8")
+                    client.close()  # the file holds the descriptor
+                self._stream.write(request)
+                self._stream.flush()
+                return self._stream.readline()
+            except OSError:
+                return ""  # the zygote is gone (its owner ended): said as such by _fork
+
+    def close(self) -> None:
+        super().close()
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
 
 
 def _kernel_args() -> list[str]:
@@ -295,4 +420,4 @@ def available() -> bool:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(int(sys.argv[1]), sys.argv[2:])
+    serve(int(sys.argv[1]), int(sys.argv[2]) if sys.argv[2] != "-" else None, sys.argv[3:])
