@@ -132,7 +132,7 @@ FIRST_NOTE = """
 import sys, tempfile
 from pathlib import Path
 import marketnotes.notebook as mn
-from marketnotes.runtime.zygote import first_use
+from marketnotes.runtime.zygote_process import first_use
 from marketnotes.warmup import warm
 warm()
 first_use()
