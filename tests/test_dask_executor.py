@@ -48,6 +48,7 @@ def children() -> set[int]:
 
 
 def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
+    trim = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     local = run_batch(jobs(repo, tmp_path / "local"), workers=2)
     before = children()
     remote = run_batch(jobs(repo, tmp_path / "dask"), workers=2, executor="dask")
@@ -67,7 +68,7 @@ def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
     assert code.returncode == 0 and "4 of 4 notes intact" in code.stdout
     # the cluster's processes, and so their kernels, allocated memory as a local batch's do:
     # distributed's nanny would have set this in our environment for the workers to inherit
-    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == trim
 
 
 def test_a_worker_without_the_clients_template_file_renders_from_one_folder_per_template(tmp_path):
@@ -118,6 +119,42 @@ def test_a_worker_killed_mid_batch_and_the_batch_still_completes(repo, tmp_path,
     assert [r.status for r in summary.results] == ["ok"] * 12, [r.error for r in summary.results]
     with Client(cluster) as client:
         assert pids[0] not in client.run(os.getpid).values()  # it really died (and was replaced)
+
+
+def local_cluster_workers() -> list[int]:
+    """This process's local Dask cluster's worker processes: forked from the forkserver that
+    this process started, and so showing its command line, as their parent does."""
+    forked = b"multiprocessing.forkserver"
+    info = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            info[int(stat.parent.name)] = ((stat.parent / "cmdline").read_bytes(), int(stat.read_text().rsplit(")", 1)[1].split()[1]))
+        except OSError:
+            continue
+    server = {pid for pid, (argv, parent) in info.items() if forked in argv and parent == os.getpid()}
+    return sorted(pid for pid, (argv, parent) in info.items() if forked in argv and parent in server)
+
+
+def test_a_local_cluster_worker_killed_mid_batch_and_the_batch_still_completes(repo, tmp_path):
+    """The killed worker's note is rescheduled; its kernels die with it (the client's zygote,
+    which every worker shares, kills a gone client's kernels) and the zygote serves the rest."""
+    out = tmp_path / "reports"
+    killed = []
+
+    def kill_one_worker_once_a_note_is_out():
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*/demo/note.html")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if workers := local_cluster_workers():
+            os.kill(workers[0], signal.SIGKILL)
+            killed.append(workers[0])
+
+    killer = threading.Thread(target=kill_one_worker_once_a_note_is_out, daemon=True)
+    killer.start()
+    summary = run_batch(jobs(repo, out, "2018-10-01", "2018-12-21"), workers=2, executor="dask")
+    killer.join(timeout=5)
+    assert killed, "no worker was found to kill"
+    assert [r.status for r in summary.results] == ["ok"] * 12, [r.error for r in summary.results]
 
 
 def batch_cli(repo, tmp_path, *args, env=None):

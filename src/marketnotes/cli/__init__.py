@@ -17,11 +17,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.markup import escape
 
+from marketnotes.runtime import lean_imports  # noqa: F401,I001  (first: declines optional packages nbformat would import)
 from marketnotes import __version__, stopping
 from marketnotes.cli import events, init, inspect, notes  # noqa: F401  (their commands register on the app)
 from marketnotes.cli.common import app, err, out
 from marketnotes.errors import MarketNotesError, full_disk
-from marketnotes.runtime import lean_imports  # noqa: F401  (declines optional packages nbformat would import)
 
 
 def main() -> None:

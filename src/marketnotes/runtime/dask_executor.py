@@ -7,8 +7,9 @@
   kernel zygote and Chromium, the same `Engines` a local worker uses); every note still gets
   a kernel that has never run another note, started ahead of need in the template's folder,
   which stays the same from note to note. On a local cluster the workers share the client's
-  host, print through one browser the client starts (printer.py), and are forked from a
-  forkserver that imported what a note needs once (_ForkedWorkers).
+  host: they print through one browser the client starts (printer.py), fork their kernels
+  from one zygote the client starts (zygote.ZygoteConnection), and are forked themselves
+  from a forkserver that imported what a note needs once (dask_local.ForkedWorkers).
 - Notes are prepared and submitted as workers free up (IN_FLIGHT per worker), so the
   scheduler holds a few notes' prices, never a whole backfill's.
 - Workers render into a private temporary folder and return the note's files; the client
@@ -27,6 +28,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -37,19 +39,17 @@ import signal
 import socket
 import tempfile
 import time
-from multiprocessing import forkserver
 from pathlib import Path
 
-import dask.config
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
 from distributed.comm import get_address_host_port, parse_address
 from distributed.scheduler import KilledWorker
-from distributed.utils import get_mp_context
 
 from marketnotes import __version__, atomic, manifest, pipeline
 from marketnotes.analysis import note_events, note_macro
 from marketnotes.errors import ExecutorError, MarketNotesError
 from marketnotes.runtime import zygote
+from marketnotes.runtime.dask_local import ForkedWorkers
 from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import Job, JobResult
@@ -60,9 +60,6 @@ PLUGIN = "marketnotes-engines"
 CONNECT_SECONDS = 5  # to reach a running scheduler (distributed.Client's timeout); said in the error
 WORKERS_SECONDS = 10  # for a first worker to join the cluster once it is reached
 WHERE = "--scheduler or MARKETNOTES_DASK_SCHEDULER"
-# Imported by the forkserver a local cluster's workers are forked from (_ForkedWorkers): what
-# a worker's first note needs, imported and warmed once, then frozen (see the module).
-WORKER_IMPORTS = ("marketnotes.runtime.forkserver_preload",)
 IN_FLIGHT = 3  # notes submitted and not yet collected, per worker (DaskExecutor._run)
 
 
@@ -115,56 +112,10 @@ def dask_setup(worker) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-# What a local cluster's processes would do for a dashboard it does not have: each worker
-# samples its own stack every 10 ms for the profile page, and every process checks its event
-# loop's health 50 times a second to log a warning that silence_logs hides. Without them a
-# 26-note Dask batch takes 44.6 -> 42.0 core-s of the machine's CPU (3 interleaved pairs).
-# A user's own scheduler and workers keep their configuration.
-QUIET_LOCAL_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
-# distributed has a nanny set MALLOC_TRIM_THRESHOLD_=65536 in its own environment before it
-# starts a worker, so that glibc hands freed memory back to the system at once; the worker,
-# its kernel zygote and every kernel inherit it. A note allocates and frees large arrays all
-# the time, and each came back as fresh pages to fault in: ~0.05 core-s more a note in the
-# facts stage and as much in the kernel. A local cluster's processes allocate as a local
-# batch's do (None unsets it; a user's own environment variable still wins).
-LOCAL_ALLOCATOR = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-
-
-class _ForkedWorkers:
-    """A local cluster's worker processes forked from a forkserver that imported what a note
-    needs (WORKER_IMPORTS) once, rather than spawned: a spawned worker imports distributed,
-    pandas, papermill, nbconvert (its validator compiles a grammar) and marketnotes on its
-    own, ~3 core-s each before its first note, and keeps a private copy of all those pages,
-    where a local batch's forked workers share the batch's. The allocators are the local
-    batch's too (pyarrow's system pool, local.system_allocator_for_arrow: ~40 MB less in
-    each worker and kernel; glibc's without distributed's trim threshold, LOCAL_ALLOCATOR),
-    and the cluster is configured without what only a dashboard would read
-    (QUIET_LOCAL_CLUSTER). For the executor's lifetime; the forkserver, if we
-    started it, is stopped (and waited for, so its workers' CPU time counts in ours) at the
-    end."""
-
-    def __init__(self) -> None:
-        from marketnotes.runtime.local import system_allocator_for_arrow
-
-        system_allocator_for_arrow()
-        self.config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver", **QUIET_LOCAL_CLUSTER, **LOCAL_ALLOCATOR})
-        get_mp_context()  # distributed's own forkserver preload, which ours extends
-        server = getattr(forkserver, "_forkserver", None)
-        self.ours = server is not None and getattr(server, "_forkserver_pid", 0) is None
-        forkserver.set_forkserver_preload(list(dict.fromkeys([*getattr(server, "_preload_modules", ["distributed"]), *WORKER_IMPORTS])))
-
-    def close(self) -> None:
-        self.config.__exit__(None, None, None)
-        if self.ours:
-            try:
-                forkserver._forkserver._stop()
-            except (OSError, AttributeError):
-                pass
-
-
 class NoteEngines(WorkerPlugin):
-    """A Dask worker's warm state: kernel zygote and browser, built once per worker process,
-    and the templates its notes were shipped."""
+    """A Dask worker's warm state, built once per worker process: its kernel source and
+    browser (its own, or on the client's host the client's), and the templates its notes
+    were shipped."""
 
     def __init__(self, want_pdf: bool, printer=None, kernels: str | None = None):
         """`printer`: the client's shared browser (a `SharedPdf`), and `kernels` the address of
@@ -186,7 +137,7 @@ class NoteEngines(WorkerPlugin):
     def template(self, name: str, data: bytes, where: str) -> Path:
         """The note's template as a file on this worker, in a folder that stays the same for
         every note of that template: the kernel zygote forks the next note's kernel ahead of
-        need in the last note's template folder (zygote.Zygote.take), so a folder new per
+        need in the last note's template folder (zygote._KernelSource.take), so a folder new per
         note would throw that warm kernel away and fork one on the note's critical path. The
         client's own file (`where`) when this host holds it with the same bytes (a local
         cluster, a shared filesystem: the kernel then runs where a local batch's does, and
@@ -251,7 +202,7 @@ class DaskExecutor:
             self.client = self._connect()
         try:
             if self.client is None:
-                self.forked = _ForkedWorkers()
+                self.forked = ForkedWorkers()
                 # One kernel zygote for the cluster's workers, as a local batch's share one:
                 # it imports while the cluster starts, and its imports are paid once.
                 self.kernels = zygote.Zygote(listen=True) if zygote.available() else None
@@ -267,6 +218,9 @@ class DaskExecutor:
             if self.scheduler:
                 raise ExecutorError("dask", f"the scheduler at {self.scheduler} has no workers (none joined within {WORKERS_SECONDS} s); start some with `dask worker {self.scheduler}`") from None
             raise ExecutorError("dask", f"cannot start a local cluster ({type(exc).__name__}: {exc})") from None
+        except BaseException:  # interrupted while the cluster starts: nothing left behind
+            self.__exit__()
+            raise
         self._check_versions()
         return self
 
@@ -279,10 +233,13 @@ class DaskExecutor:
             raise ExecutorError("dask", f"cannot reach {self.scheduler} within {CONNECT_SECONDS} s: {why}; is a Dask scheduler running there? ({WHERE})") from None
 
     def __exit__(self, *exc) -> None:
-        for part in (self.client, self.cluster, self.kernels, self.forked):
-            if part is not None:
-                part.close()
+        """Every part is closed, in order (client, cluster, kernel zygote, forkserver), even when
+        closing another raised."""
+        parts = [p for p in (self.client, self.cluster, self.kernels, self.forked) if p is not None]
         self.client = self.cluster = self.kernels = self.forked = None
+        with contextlib.ExitStack() as stack:
+            for part in reversed(parts):  # an exit stack closes last-in first
+                stack.callback(part.close)
 
     def _check_versions(self) -> None:
         def probe():  # defined here so it is shipped by value, whatever the worker has installed

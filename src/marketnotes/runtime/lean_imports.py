@@ -10,7 +10,7 @@ jsonschema then treats them as not installed, and a format it cannot check passe
 without the extra. Kernels and Jupyter itself are untouched.
 
 The work is done at import because a forkserver's preload list, which Dask's local workers
-are forked from (dask_executor._ForkedWorkers), can only import; it must come before
+are forked from (dask_local.ForkedWorkers), can only import; it must come before
 nbformat's first import to have any effect.
 """
 

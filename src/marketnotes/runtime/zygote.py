@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from functools import cache
 from pathlib import Path
 
@@ -146,8 +146,14 @@ class _KernelSource:
         # IPC sockets named after the kernel, not TCP ports: ports picked by one worker and
         # bound later by its kernel can be picked meanwhile by another worker; names cannot.
         name = f"kernel-{uuid.uuid4().hex}"
-        fname, info = write_connection_file(str(self.runtime / f"{name}.json"), ip=str(self.runtime / name), transport="ipc")
-        answer = self._ask(f"{fname}\t{cwd}\n")
+        try:
+            fname, info = write_connection_file(str(self.runtime / f"{name}.json"), ip=str(self.runtime / name), transport="ipc")
+        except OSError as exc:
+            if self.runtime.is_dir():
+                raise RenderError("kernel", f"cannot write a kernel's connection file in {self.runtime}: {exc.strerror}", transient=True) from None
+            answer = ""  # its owner ended and took the folder along
+        else:
+            answer = self._ask(f"{fname}\t{cwd}\n")
         if not answer.strip():
             raise RenderError("kernel", f"the kernel zygote exited{self._exit_code()}; run the note alone with `marketnotes render` to see why", transient=True)
         return ForkedKernel(int(answer), fname, info)
@@ -192,17 +198,19 @@ class Zygote(_KernelSource):
         self._lock, self._owner = lock, os.getpid()
         self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
         _remove_runtimes_of_dead_batches(self.runtime.parent)
-        self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        self.runtime.chmod(0o700)  # the connection files hold the kernels' keys
         self.address, listening = None, None
-        if listen:  # bound here, so it exists before any client can look for it
-            self.address = str(self.runtime / "zygote.sock")
-            listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listening.bind(self.address)
-            listening.listen()
         # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
         # in order, instead of interrupting the zygote's imports with a traceback. It and its
         # kernels die with this process even when it is SIGKILLed (die_with_parent).
         try:
+            if listen:  # bound here, so it exists before any client can look for it
+                self.address = str(self.runtime / "zygote.sock")
+                Path(self.address).unlink(missing_ok=True)  # a killed batch's that had our pid
+                listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                listening.bind(self.address)
+                listening.listen()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "marketnotes.runtime.zygote_process", str(os.getpid()), str(listening.fileno()) if listening else "-", *_kernel_args()],
                 stdin=subprocess.PIPE,
@@ -212,6 +220,9 @@ class Zygote(_KernelSource):
                 process_group=0,
                 pass_fds=(listening.fileno(),) if listening else (),
             )
+        except BaseException:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+            raise
         finally:
             if listening is not None:
                 listening.close()  # the zygote holds it now
@@ -260,21 +271,25 @@ class ZygoteConnection(_KernelSource):
         with self._lock:
             try:
                 if self._stream is None:
-                    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    client.connect(self.address)
-                    self._stream = client.makefile("rw", encoding="utf-8")
-                    client.close()  # the file holds the descriptor
+                    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+                        client.connect(self.address)
+                        self._stream = client.makefile("rw", encoding="utf-8")  # holds the descriptor
                 self._stream.write(request)
                 self._stream.flush()
                 return self._stream.readline()
             except OSError:
+                self._hang_up()
                 return ""  # the zygote is gone (its owner ended): said as such by _fork
+
+    def _hang_up(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with suppress(OSError):  # a request the zygote never read: it is gone anyway
+                stream.close()
 
     def close(self) -> None:
         super().close()
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
+        self._hang_up()
 
 
 def _kernel_args() -> list[str]:

@@ -39,16 +39,21 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
     # core-seconds from its own children's, which SIG_IGN's automatic reaping would drop.
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
-    for line, answer in requests:
+    for line, client in requests:
         connection_file, _, cwd = line.rstrip("\n").partition("\t")
+        if not line.endswith("\n"):  # half a request: its client went away while writing it
+            requests.drop(client)
+            continue
         if not connection_file:
             continue
         zygote = os.getpid()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # reaped only once recorded
         pid = os.fork()
         if pid == 0:
             die_with_parent(zygote)  # and so with the batch: the zygote dies with it
             requests.close()  # the kernel keeps no client's socket open
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
             # stdout, which here is the worker's line protocol. Kernel death is reported by
             # nbclient (heartbeat), so nothing is lost by silencing these.
@@ -62,54 +67,105 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
 
             IPKernelApp.launch_instance(argv=["-f", connection_file, *kernel_args])
             os._exit(0)
-        answer(pid)
+        _KERNELS[pid] = client
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        if not client.answer(pid):
+            requests.drop(client)  # and with it the kernel just forked for it
+
+
+# Each live kernel and the client it was forked for; a kernel leaves when it is reaped.
+_KERNELS: dict[int, _Client] = {}
+
+
+class _Client:  # pragma: no cover - runs in the zygote process
+    """A source of requests: the owner's pipe, or a connection on the socket. A client that
+    goes away (a Dask worker killed mid-note) takes its kernels along, as a zygote of its
+    own would have: they would otherwise run on, unwatched, until the batch ends."""
+
+    def __init__(self, reader, writer, sock: socket.socket | None = None) -> None:
+        self.reader, self.writer, self.sock = reader, writer, sock
+
+    def readline(self) -> str:
+        try:
+            return self.reader.readline()
+        except OSError:  # reset by a client that died with an answer unread
+            return ""
+
+    def answer(self, pid: int) -> bool:
+        try:
+            self.writer.write(f"{pid}\n")
+            self.writer.flush()
+            return True
+        except OSError:  # the client went away while we forked
+            return False
+
+    def end(self) -> None:
+        """Kill this client's kernels that are still running (and what they started), then let
+        go of its socket. SIGCHLD is held meanwhile, so no pid is reaped (and reused) between
+        being looked up and being killed."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            for pid in [pid for pid, owner in _KERNELS.items() if owner is self]:
+                for kill in (os.kill, os.killpg):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        self.close()
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.reader.close()  # a socket's descriptor closes with its last file
+            except OSError:  # its unsent answer: the client is gone anyway
+                pass
+            self.sock.close()
 
 
 class _Requests:  # pragma: no cover - runs in the zygote process
-    """The zygote's requests, as (line, answer) pairs: lines on stdin from the owner, and lines
+    """The zygote's requests, as (line, client) pairs: lines on stdin from the owner, and lines
     from each client connected to the listening socket. Ends when the owner closes stdin.
     Each client waits for its answer before it asks again, so a ready source holds one line."""
 
     def __init__(self, listening: int | None) -> None:
         self.selector = selectors.DefaultSelector()
-        self.selector.register(sys.stdin, selectors.EVENT_READ, None)
+        self.selector.register(sys.stdin, selectors.EVENT_READ, _Client(sys.stdin, sys.stdout))
         if listening is not None:
-            self.selector.register(socket.socket(fileno=listening), selectors.EVENT_READ, "listening")
+            self.selector.register(socket.socket(fileno=listening), selectors.EVENT_READ, None)
 
     def __iter__(self):
         while True:
             for key, _ in self.selector.select():
-                if key.fileobj is sys.stdin:
-                    line = sys.stdin.readline()
-                    if not line:
-                        return
-                    yield line, _answer(sys.stdout)
-                elif key.data == "listening":
-                    client, _ = key.fileobj.accept()
-                    self.selector.register(client, selectors.EVENT_READ, client.makefile("rw", encoding="utf-8"))
-                elif line := key.data.readline():
-                    yield line, _answer(key.data)
-                else:  # the client is gone
-                    self.selector.unregister(key.fileobj)
-                    key.data.close()
-                    key.fileobj.close()
+                client = key.data
+                if client is None:  # the listening socket
+                    sock, _ = key.fileobj.accept()
+                    stream = sock.makefile("rw", encoding="utf-8")
+                    self.selector.register(sock, selectors.EVENT_READ, _Client(stream, stream, sock))
+                elif line := client.readline():
+                    yield line, client
+                elif key.fileobj is sys.stdin:
+                    return  # the owner closed the pipe: the batch is over
+                else:
+                    self.drop(client)
+
+    def drop(self, client: _Client) -> None:
+        """A client that is gone: its kernels killed, its socket closed."""
+        if client.sock is None:
+            return  # the owner's pipe: only EOF ends it
+        self.selector.unregister(client.sock)
+        client.end()
 
     def close(self) -> None:
         """In a forked kernel: let go of the clients' sockets and the listening one."""
         for key in list(self.selector.get_map().values()):
             if key.fileobj is not sys.stdin:
-                if hasattr(key.data, "close"):
-                    key.data.close()  # a socket's descriptor closes with its last file
-                key.fileobj.close()
+                if key.data is not None:
+                    key.data.close()
+                else:
+                    key.fileobj.close()
         self.selector.close()
-
-
-def _answer(stream):  # pragma: no cover - runs in the zygote process
-    def answer(pid: int) -> None:
-        stream.write(f"{pid}\n")
-        stream.flush()
-
-    return answer
 
 
 def first_use() -> None:
@@ -133,6 +189,7 @@ def _reap(signum, frame) -> None:  # pragma: no cover - runs in the zygote proce
             return
         if pid == 0:
             return
+        _KERNELS.pop(pid, None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,83 @@
+"""The kernel zygote shared over its socket (a local Dask cluster's workers): a client that goes
+away, however it goes, neither stops the zygote serving the others nor leaves kernels running."""
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from marketnotes.runtime import zygote
+
+pytestmark = pytest.mark.skipif(not zygote.available(), reason="kernels are forked from a zygote on Linux only")
+
+
+@pytest.fixture(scope="module")
+def shared():
+    kernels = zygote.Zygote(listen=True)
+    yield kernels
+    kernels.close()
+
+
+def kernels_of(shared) -> set[int]:
+    """The zygote's children still running (a killed kernel is reaped at once)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == shared.proc.pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def settle(shared, expected: set[int], seconds: float = 30) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while (found := kernels_of(shared)) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def request(shared, folder: Path) -> socket.socket:
+    """A raw client that asks for one kernel, as a worker would, and holds its connection."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(shared.address)
+    client.sendall(f"{folder / 'kernel.json'}\t{folder}\n".encode())
+    return client
+
+
+def test_clients_that_hang_up_mid_request_leave_no_kernel_and_the_others_are_served(shared, tmp_path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as half:  # half a request, then gone
+        half.connect(shared.address)
+        half.sendall(f"{tmp_path / 'half'}".encode())
+    request(shared, tmp_path).close()  # a whole request, gone before its answer
+    worker = zygote.ZygoteConnection(shared.address)
+    try:
+        kernel = worker.take(tmp_path)
+        assert kernel.is_alive()
+        assert settle(shared, {kernel.pid}) == {kernel.pid}  # the hung-up client's kernel was killed
+        kernel.shutdown_kernel()
+    finally:
+        worker.close()
+    assert settle(shared, set()) == set()
+
+
+def test_a_client_that_dies_holding_a_kernel_takes_it_along(shared, tmp_path):
+    """A Dask worker killed mid-note: its kernel would otherwise run on until the batch ends."""
+    client = request(shared, tmp_path)
+    pid = int(client.makefile().readline())
+    assert pid in kernels_of(shared)
+    client.close()
+    assert settle(shared, set()) == set()
+
+
+def test_a_worker_whose_zygote_is_gone_gets_one_error_line(tmp_path):
+    owner = zygote.Zygote(listen=True)
+    worker = zygote.ZygoteConnection(owner.address)
+    owner.close()
+    with pytest.raises(zygote.RenderError, match="the kernel zygote exited") as failure:
+        worker.take(tmp_path)
+    assert failure.value.transient
+    worker.close()  # and closing it afterwards is quiet
