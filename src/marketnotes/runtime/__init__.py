@@ -7,8 +7,9 @@
 - `batch.py`: many notes — prefetch, summary — on an executor;
 - `executors.py`: where a batch's notes run: `local.py` (worker processes here, with
   queues, retries and signal handling) or `dask_executor.py` (a Dask cluster);
-- `printer.py`: one browser shared by a batch's workers; `forkserver_preload.py`: what a local
-  Dask cluster's workers are forked with; `lean_imports.py`: optional packages declined.
+- `printer.py`: one browser shared by a batch's workers; `dask_local.py` and
+  `forkserver_preload.py`: how a local Dask cluster's workers are started and what they are
+  forked with; `lean_imports.py`: optional packages declined.
 
 Stages never import from here; this package imports the stages.
 """

@@ -169,16 +169,37 @@ class _Requests:  # pragma: no cover - runs in the zygote process
 
 
 def first_use() -> None:
-    """The imports a note's first parquet read and first chart pull in, done once here for
-    every kernel forked after: pyarrow's dataset layer (pyarrow.parquet reads through it),
-    matplotlib's SVG backend, PIL's format plugins (loaded on the first PNG save): ~20 ms
-    that each note's kernel paid again. Modules only: nothing here depends on a note."""
+    """The imports a kernel's start and a note's first parquet read and first chart pull in,
+    done once here for every kernel forked after. Modules only: nothing here depends on a
+    note, and no kernel or shell is made.
+
+    - The kernel's start, beyond ipykernel.kernelapp: its kernel class, its debugger
+      (ipykernel.debugger brings debugpy and pydevd, ~110 modules, which ask `platform` for
+      the processor and so run `uname -p`), IPython's debugger and store magic, tornado's
+      queues: ~150 modules and ~0.1 core-s that each note's kernel paid again.
+    - The note's: pyarrow's dataset layer (pyarrow.parquet reads through it), matplotlib's
+      SVG backend, PIL's format plugins (loaded on the first PNG save): ~20 ms.
+    """
+    # pydevd would warn, on the batch's terminal, that frozen modules can hide breakpoints from
+    # a debugger: no one debugs a batch's kernels (the kernels inherit the setting).
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    import platform
+
+    import IPython.core.completerlib  # noqa: F401
+    import IPython.core.debugger  # noqa: F401
+    import IPython.core.oinspect  # noqa: F401
+    import IPython.extensions.storemagic  # noqa: F401
+    import ipykernel.debugger  # noqa: F401
+    import ipykernel.ipkernel  # noqa: F401
     import matplotlib.backends.backend_svg  # noqa: F401
     import pyarrow.dataset  # noqa: F401
     import pyarrow.parquet  # noqa: F401
+    import tornado.platform.asyncio  # noqa: F401
+    import tornado.queues  # noqa: F401
     from PIL import Image
 
     Image.preinit()
+    platform.uname().processor  # cached for the kernels (debugpy asks; it is a subprocess)
 
 
 def _reap(signum, frame) -> None:  # pragma: no cover - runs in the zygote process
