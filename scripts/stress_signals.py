@@ -10,7 +10,7 @@ Checked per run: exit code (130 / 143 / -9, or 0 if the batch finished first) wi
 stderr's last line ("interrupted" / "terminated") and no "Traceback", no new batch-*.json
 after a signal; 5 s after exit no process left (cmdline naming the output folder, or a
 zygote / Chromium / Playwright driver the batch started); every note folder intact
-(manifest.verify); new `.demo.staging-*` folders, and the zygote's /tmp/marketnotes-kernels-<pid>
+(manifest.verify); new `.demo.staging-*` folders, and the zygote's /tmp/marketnotes-kernels-<pid>-*
 folder, only after SIGKILL (counted apart; the script removes the latter, nothing else does).
 A run still alive 5 s after INT/TERM is a HANG: its process tree and a `py-spy dump` (if on
 PATH) of each of its Python processes are printed, then its group is SIGKILLed.
@@ -154,11 +154,12 @@ def check_leftovers(out: Path, pid: int, staging_before: set[Path], ours: list[s
     bad = [f"{f.relative_to(out)}: {p}" for f in note_folders(out) for p in verify(f)]
     bad += [f"unexpected {p.relative_to(out)}" for p in out.glob("*/.demo.*") if p.name != ".demo.lock" and ".staging-" not in p.name]
     staged = set(out.glob("*/.demo.staging-*")) - staging_before
-    runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{pid}"  # zygote.Zygote.runtime
+    runtimes = list(Path(tempfile.gettempdir()).glob(f"marketnotes-kernels-{pid}-*"))  # zygote.Zygote.runtime
     found = {"processes left": [f"left {GRACE:.0f} s after exit: {p}" for p in ours], "bad folders": bad}
     found["staging left"] = [f"staging folder left: {s.relative_to(out)}" for s in sorted(staged)]
-    found["kernel dirs left"] = [f"kernel runtime folder left: {runtime} {[p.name for p in runtime.iterdir()]}"] if runtime.exists() else []
-    shutil.rmtree(runtime, ignore_errors=True)  # the next batch would; the next run here starts clean
+    found["kernel dirs left"] = [f"kernel runtime folder left: {r} {[p.name for p in r.iterdir()]}" for r in runtimes]
+    for runtime in runtimes:
+        shutil.rmtree(runtime, ignore_errors=True)  # the next batch would; the next run here starts clean
     return found
 
 

@@ -73,11 +73,19 @@ def test_a_client_that_dies_holding_a_kernel_takes_it_along(shared, tmp_path):
     assert settle(shared, set()) == set()
 
 
-def test_a_worker_whose_zygote_is_gone_gets_one_error_line(tmp_path):
+def test_a_worker_whose_zygote_is_gone_gets_one_error_line_and_another_zygote_is_untouched(shared, tmp_path):
+    """Two zygotes in one process (a program running a local and a Dask batch) keep folders
+    of their own: the one closed takes only its own along."""
     owner = zygote.Zygote(listen=True)
+    assert owner.runtime != shared.runtime and owner.runtime.stat().st_mode & 0o777 == 0o700
     worker = zygote.ZygoteConnection(owner.address)
     owner.close()
     with pytest.raises(zygote.RenderError, match="the kernel zygote exited") as failure:
         worker.take(tmp_path)
     assert failure.value.transient
     worker.close()  # and closing it afterwards is quiet
+    other = zygote.ZygoteConnection(shared.address)
+    try:
+        other.take(tmp_path).shutdown_kernel()
+    finally:
+        other.close()

@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from contextlib import nullcontext, suppress
@@ -35,6 +36,7 @@ from marketnotes.errors import RenderError
 
 
 PR_SET_PDEATHSIG = 1
+RUNTIME_PREFIX = "marketnotes-kernels-"  # then the owner's pid: a folder of a dead batch is removed
 
 
 def die_with_parent(parent: int) -> None:
@@ -196,10 +198,11 @@ class Zygote(_KernelSource):
     def __init__(self, lock=None, listen: bool = False):
         super().__init__()
         self._lock, self._owner = lock, os.getpid()
-        self.runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"marketnotes-kernels-{os.getpid()}"
-        _remove_runtimes_of_dead_batches(self.runtime.parent)
-        self.runtime.mkdir(parents=True, exist_ok=True)
-        self.runtime.chmod(0o700)  # the connection files hold the kernels' keys
+        _remove_runtimes_of_dead_batches(Path(tempfile.gettempdir()))
+        # A folder of its own, made new (mode 0700: the connection files hold the kernels'
+        # keys), even beside another zygote of this process (a local batch and a Dask batch
+        # run by one program): each removes its folder when it closes.
+        self.runtime = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.address, listening = None, None
         # Its own process group: a terminal's Ctrl-C reaches the batch, which closes the zygote
         # in order, instead of interrupting the zygote's imports with a traceback. It and its
@@ -207,7 +210,6 @@ class Zygote(_KernelSource):
         try:
             if listen:  # bound here, so it exists before any client can look for it
                 self.address = str(self.runtime / "zygote.sock")
-                Path(self.address).unlink(missing_ok=True)  # a killed batch's that had our pid
                 listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 listening.bind(self.address)
                 listening.listen()
@@ -302,9 +304,10 @@ def _kernel_args() -> list[str]:
 
 def _remove_runtimes_of_dead_batches(tmp: Path) -> None:
     """A batch killed with SIGKILL runs no cleanup: its kernels die with it, but their
-    connection files stay in marketnotes-kernels-<pid>. The next batch removes those."""
-    for folder in tmp.glob("marketnotes-kernels-*"):
-        pid = folder.name.rpartition("-")[2]
+    connection files stay in marketnotes-kernels-<pid>-<random>. The next batch removes
+    those."""
+    for folder in tmp.glob(f"{RUNTIME_PREFIX}*"):
+        pid = folder.name[len(RUNTIME_PREFIX) :].partition("-")[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(folder, ignore_errors=True)
 
