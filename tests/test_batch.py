@@ -385,15 +385,21 @@ def _browsers(tag: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def argv_and_parent(pids) -> dict[int, tuple[bytes, int]]:
+    """Each of `pids` still running: its raw command line and its parent's pid."""
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = (Path(f"/proc/{pid}/cmdline").read_bytes(), int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]))
+        except OSError:
+            continue
+    return found
+
+
 def _zygotes(tag: str) -> int:
     """Kernel zygotes of a run: the processes running the zygote module whose parent does not
     (a kernel is the zygote's fork, and shows the zygote's command line)."""
-    argv_of = {}
-    for pid in _live_processes_tagged(tag):
-        try:
-            argv_of[pid] = (Path(f"/proc/{pid}/cmdline").read_bytes(), int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]))
-        except OSError:
-            continue
+    argv_of = argv_and_parent(_live_processes_tagged(tag))
     zygote = b"marketnotes.runtime.zygote"
     return sum(1 for argv, parent in argv_of.values() if zygote in argv and zygote not in argv_of.get(parent, (b"", 0))[0])
 

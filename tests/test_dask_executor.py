@@ -124,13 +124,10 @@ def test_a_worker_killed_mid_batch_and_the_batch_still_completes(repo, tmp_path,
 def local_cluster_workers() -> list[int]:
     """This process's local Dask cluster's worker processes: forked from the forkserver that
     this process started, and so showing its command line, as their parent does."""
+    from test_batch import argv_and_parent
+
     forked = b"multiprocessing.forkserver"
-    info = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            info[int(stat.parent.name)] = ((stat.parent / "cmdline").read_bytes(), int(stat.read_text().rsplit(")", 1)[1].split()[1]))
-        except OSError:
-            continue
+    info = argv_and_parent(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
     server = {pid for pid, (argv, parent) in info.items() if forked in argv and parent == os.getpid()}
     return sorted(pid for pid, (argv, parent) in info.items() if forked in argv and parent in server)
 

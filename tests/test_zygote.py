@@ -1,7 +1,6 @@
 """The kernel zygote shared over its socket (a local Dask cluster's workers): a client that goes
 away, however it goes, neither stops the zygote serving the others nor leaves kernels running."""
 
-import os
 import socket
 import time
 from pathlib import Path
@@ -9,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from marketnotes.runtime import zygote
+from test_cost import _children
 
 pytestmark = pytest.mark.skipif(not zygote.available(), reason="kernels are forked from a zygote on Linux only")
 
@@ -22,15 +22,7 @@ def shared():
 
 def kernels_of(shared) -> set[int]:
     """The zygote's children still running (a killed kernel is reaped at once)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == shared.proc.pid and fields[0] != "Z":
-            found.add(int(stat.parent.name))
-    return found
+    return {pid for pid, state in _children(shared.proc.pid) if state != "Z"}
 
 
 def settle(shared, expected: set[int], seconds: float = 30) -> set[int]:

@@ -39,6 +39,17 @@ PR_SET_PDEATHSIG = 1
 RUNTIME_PREFIX = "marketnotes-kernels-"  # then the owner's pid: a folder of a dead batch is removed
 
 
+def kill_kernel(pid: int) -> None:
+    """SIGKILL a forked kernel, then anything it started, in its session's group. The kernel
+    itself first: one killed right after its fork may not have called setsid() yet, and then
+    it has no process group of its own for killpg to reach."""
+    for kill in (os.kill, os.killpg):
+        try:
+            kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def die_with_parent(parent: int) -> None:
     """Ask Linux to SIGKILL this process when its parent dies, however it dies (SIGKILL, OOM):
     kernels must not outlive the batch that wanted them. If the parent is already gone (it
@@ -90,13 +101,7 @@ class ForkedKernel:
             self._kill()
 
     def _kill(self) -> None:
-        # The kernel itself first: a spare discarded right after its fork may not have called
-        # setsid() yet, and then it has no process group of its own for killpg to reach.
-        for kill in (os.kill, os.killpg):  # then anything it started, in its session's group
-            try:
-                kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        kill_kernel(self.pid)
         Path(self.connection_file).unlink(missing_ok=True)
         for channel in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
             Path(f"{self.info['ip']}-{self.info[channel]}").unlink(missing_ok=True)  # its IPC sockets

@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 
-from marketnotes.runtime.zygote import die_with_parent
+from marketnotes.runtime.zygote import die_with_parent, kill_kernel
 
 
 def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  # pragma: no cover - runs in the zygote process, exercised by the batch tests
@@ -40,10 +40,10 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
     for line, client in requests:
-        connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not line.endswith("\n"):  # half a request: its client went away while writing it
             requests.drop(client)
             continue
+        connection_file, _, cwd = line.rstrip("\n").partition("\t")
         if not connection_file:
             continue
         zygote = os.getpid()
@@ -106,11 +106,7 @@ class _Client:  # pragma: no cover - runs in the zygote process
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             for pid in [pid for pid, owner in _KERNELS.items() if owner is self]:
-                for kill in (os.kill, os.killpg):
-                    try:
-                        kill(pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
+                kill_kernel(pid)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         self.close()
