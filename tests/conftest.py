@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -68,6 +70,22 @@ def run(cmd, *, timeout: float = 180, capture_output: bool = False, text: bool =
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def cores() -> Iterator[ProcessPoolExecutor]:
+    """A process per core for the long editorial sweeps (every Friday, release day and month-end
+    of twenty years: ~5 minutes of one core): a module hands its chunks in at once and each
+    test waits for its own, so the sweeps cover every day in half the time. Spawned, not
+    forked: the suite's process has threads of its own by then."""
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+def selected(request) -> set[str]:
+    """The names of the tests of the requesting module this run selected (`-k`, a node id):
+    a module's sweep fixture hands the cores only the chunks those tests wait for."""
+    return {item.name for item in request.session.items if item.module is request.module}
 
 
 @contextmanager

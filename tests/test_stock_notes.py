@@ -3,8 +3,11 @@ monthly-review): what they lead with on days whose story is known, and, on every
 session (and the session after every fourth) and every month-end of the bundled sample, 1999-2018,
 prose that passes its own fact check and the editorial lint with no finding."""
 
+import functools
+
 import pandas as pd
 import pytest
+from conftest import selected
 
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
@@ -20,10 +23,15 @@ LABELS = {"^IXIC": "NASDAQ Composite", "^GSPC": "S&P 500", "^DJI": "Dow"}
 PAIR = ("^IXIC", "^DJI")
 
 
-@pytest.fixture(scope="module")
-def sample():
+@functools.cache
+def sample_data():
     prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
     return prices, load_events(["cpi", "fomc"]), load_series(make_macro_source("sample", {}), [*CPI_SERIES.values(), *sorted(DAILY)])
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return sample_data()
 
 
 def note(sample, kind, day):
@@ -248,35 +256,55 @@ def test_a_weekly_note_is_written_as_before(sample):
     assert [s.title for s in narrative.sections if s.title != "Also this week"][:2] == ["The story so far", "Leaders and laggards"]
 
 
-def sweep(sample, kind, days):
-    prices = sample[0]
+def sweep(kind, days):
+    """One chunk of a sweep, in a process of the suite's `cores` (conftest)."""
+    sample = sample_data()
     failures = []
     for day in days:
         narrative, check, facts = note(sample, kind, day)
-        findings = [str(f) for f in lint.lint(narrative, facts, prices.closes)]
+        findings = [str(f) for f in lint.lint(narrative, facts, sample[0].closes)]
         if check.problems or check.style or findings:
             failures.append((day.date(), (check.problems + check.style + findings)[:2]))
     return failures
 
 
-@pytest.mark.parametrize("half", [0, 1])
-def test_every_release_day_in_the_sample_and_some_days_after(sample, half):
-    prices, events, _ = sample
+def release_days(prices, events):
+    """Every CPI release session of the sample, and the session after every fourth."""
     index = prices.closes.loc["1999-01-04":].index
     releases = event_sessions(index, events.loc[(events["kind"] == "cpi") & (events["date"] <= "2018-12-28"), "date"])
     after = [index[index.get_loc(day) + 1] for day in releases.iloc[::4]]  # the day after: a quarter of them is enough
-    days = sorted({*releases, *after})
-    assert len(days) > 290
-    failures = sweep(sample, "cpi-reaction", days[half::2])  # in two halves: each well inside the per-test timeout
+    return sorted({*releases, *after})
+
+
+def month_ends(prices):
+    index = prices.closes.loc["1999-01-04":].index
+    return list(pd.Series(index, index=index).groupby(index.to_period("M")).last())[1:]
+
+
+@pytest.fixture(scope="module")
+def sweeps(request, sample, cores):
+    """Both sweeps handed to the suite's cores at once, each in two halves (those selected)."""
+    prices, events, _ = sample
+    days = {"cpi-reaction": release_days(prices, events), "monthly-review": month_ends(prices)}
+    tests = {"cpi-reaction": "test_every_release_day_in_the_sample_and_some_days_after", "monthly-review": "test_every_month_end_in_the_sample"}
+    wanted = selected(request)
+    return {(kind, half): cores.submit(sweep, kind, each[half::2]) for kind, each in days.items() for half in (0, 1) if f"{tests[kind]}[{half}]" in wanted}
+
+
+def test_the_sweeps_cover_every_release_day_and_month_end(sample):
+    prices, events, _ = sample
+    assert len(release_days(prices, events)) > 290 and len(month_ends(prices)) == 239
+
+
+@pytest.mark.parametrize("half", [0, 1])
+def test_every_release_day_in_the_sample_and_some_days_after(sweeps, half):
+    failures = sweeps["cpi-reaction", half].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 
-def test_every_month_end_in_the_sample(sample):
-    prices = sample[0]
-    index = prices.closes.loc["1999-01-04":].index
-    days = list(pd.Series(index, index=index).groupby(index.to_period("M")).last())[1:]
-    assert len(days) == 239
-    failures = sweep(sample, "monthly-review", days)
+@pytest.mark.parametrize("half", [0, 1])
+def test_every_month_end_in_the_sample(sweeps, half):
+    failures = sweeps["monthly-review", half].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 

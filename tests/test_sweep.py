@@ -1,9 +1,14 @@
 """Every Friday of the bundled sample, 1999-2018, and every fourth Wednesday: the prose passes
 its own fact check and the editorial lint with no finding, never reads the same two weeks
-running unless the facts do, and never leads with last week's lead (a series, as rendered)."""
+running unless the facts do, and never leads with last week's lead (a series, as rendered).
+
+The chunks run side by side on the suite's `cores` (conftest), each from its own first week."""
+
+import functools
 
 import pandas as pd
 import pytest
+from conftest import selected
 
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
@@ -18,15 +23,15 @@ LABELS = {"^GSPC": "S&P 500", "^IXIC": "NASDAQ Composite", "^DJI": "Dow"}
 PAIR = ("^IXIC", "^DJI")
 
 
-@pytest.fixture(scope="module")
+@functools.cache
 def sample():
     prices = load_prices(make_source("sample", {}), SYMBOLS, resolve_as_of("2018-12-31"))
     config = FactsConfig(LABELS, ("1d", "1w", "1m", "3m", "ytd"), PAIR, complete=prices.complete, known_records=bundled_records())
     return prices.closes, prices.highs, load_events(["cpi"]), config
 
 
-def sweep(sample, days):
-    closes, highs, events, config = sample
+def sweep(days):
+    closes, highs, events, config = sample()
     previous, failures = None, []
     for as_of in days:
         facts = compute_facts(closes.loc[:as_of].dropna(how="all"), as_of, config, highs.loc[:as_of], events)
@@ -47,22 +52,35 @@ def sweep(sample, days):
     return failures
 
 
-FRIDAYS = sorted({resolve_as_of(d.date()).session for d in pd.date_range("1999-01-08", "2018-12-28", freq="W-FRI")})
+def sessions_of(first: str, last: str, freq: str) -> list[pd.Timestamp]:
+    return sorted({resolve_as_of(d.date()).session for d in pd.date_range(first, last, freq=freq)})
+
+
+FRIDAYS = sessions_of("1999-01-08", "2018-12-28", "W-FRI")
+FIRST_YEARS = range(1999, 2019, 4)  # chunks of four years: none nears the per-test timeout on a busy machine
+
+
+@pytest.fixture(scope="module")
+def sweeps(request, cores):
+    """Every selected chunk handed to the suite's cores at once, the Fridays' and the Wednesdays'."""
+    chunks = {year: [d for d in FRIDAYS if year <= d.year < year + 4] for year in FIRST_YEARS}
+    chunks["midweek"] = sessions_of("1999-01-06", "2018-12-26", "4W-WED")
+    tests = {**{year: f"test_every_friday_of_the_sample[{year}]" for year in FIRST_YEARS}, "midweek": "test_midweek_notes_of_the_sample"}
+    wanted = selected(request)
+    return {name: cores.submit(sweep, days) for name, days in chunks.items() if tests[name] in wanted}
 
 
 def test_the_sweep_covers_every_friday():
     assert len(FRIDAYS) > 1000 and FRIDAYS[0].year == 1999 and FRIDAYS[-1].year == 2018
 
 
-@pytest.mark.parametrize("first_year", range(1999, 2019, 4))
-def test_every_friday_of_the_sample(sample, first_year):
-    """In chunks of four years, so no one test nears the suite's per-test timeout on a busy machine."""
-    failures = sweep(sample, [d for d in FRIDAYS if first_year <= d.year < first_year + 4])
+@pytest.mark.parametrize("first_year", FIRST_YEARS)
+def test_every_friday_of_the_sample(sweeps, first_year):
+    failures = sweeps[first_year].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 
-def test_midweek_notes_of_the_sample(sample):
+def test_midweek_notes_of_the_sample(sweeps):
     """A Wednesday note says "since last Friday", never "this week", and passes the same editor."""
-    wednesdays = sorted({resolve_as_of(d.date()).session for d in pd.date_range("1999-01-06", "2018-12-26", freq="4W-WED")})
-    failures = sweep(sample, wednesdays)
+    failures = sweeps["midweek"].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
