@@ -232,13 +232,18 @@ def test_closing_the_zygote_right_after_a_fork_leaves_no_kernel_running(repo, tm
     assert _live_processes_tagged(str(tmp_path)) == []
 
 
-def _batch(repo, out, env, *extra, timeout=120):
+def _batch(repo, out, env, *extra, timeout=120, watch=None):
+    """A batch of 13 notes, tagged with `out`; `watch()` is called every 0.05 s while it runs."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "marketnotes", "batch", str(repo / "params" / "demo.yaml"), "--from", "2018-01-01", "--to", "2018-03-31", "--output-dir", str(out), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env={**os.environ, "MARKETNOTES_TEST_TAG": str(out), **env},
     )
     try:
-        stdout, err = proc.communicate(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while watch is not None and proc.poll() is None and time.monotonic() < deadline:
+            watch()  # the batch's output is a few lines: it fits the pipes meanwhile
+            time.sleep(0.05)
+        stdout, err = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
     finally:
         _kill_group_if_alive(proc)
     return proc.returncode, stdout, err
@@ -283,13 +288,27 @@ def test_a_signal_at_any_stage_of_a_batch_ends_it_cleanly(tmp_path, repo, fault,
 
 
 def test_a_worker_killed_mid_note_is_retried_and_the_batch_completes(tmp_path, repo):
-    out = tmp_path / "reports"
-    env = {"MARKETNOTES_FAULT": "notebook:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(tmp_path / "fired")}
-    code, stdout, err = _batch(repo, out, env, "--format", "html", "--retries", "1")
+    """...and the kernel it was running dies with it, while the batch goes on, not when the
+    batch ends: a long backfill does not carry a killed worker's kernels along."""
+    out, fired = tmp_path / "reports", tmp_path / "fired"
+    env = {"MARKETNOTES_FAULT": "notebook:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(fired)}
+    at_the_kill, all_gone = [], []
+
+    def watch():
+        if not at_the_kill and fired.exists():  # the worker is killing itself mid-note
+            at_the_kill.append(_kernels(str(out)))
+        elif at_the_kill and not all_gone:
+            zygotes, kernels = _zygotes_and_kernels(str(out))
+            if zygotes and not at_the_kill[0] & kernels:  # gone while the zygote still serves
+                all_gone.append(True)
+
+    code, stdout, err = _batch(repo, out, env, "--format", "html", "--retries", "1", watch=watch)
     assert code == 0, (stdout[-2000:], err)
     summary = json.loads(next(out.glob("batch-*.json")).read_text())
     assert summary["notes"] == 13 and summary["failed"] == 0
     assert sorted(r["attempts"] for r in summary["results"]) == [1] * 12 + [2]
+    assert at_the_kill and at_the_kill[0], "no kernel was running when the worker was killed"
+    assert all_gone, f"kernels running when the worker was killed were still running when the batch closed its zygote: {at_the_kill[0]}"
 
 
 def test_without_retries_a_killed_worker_fails_only_its_note(tmp_path, repo):
@@ -399,9 +418,19 @@ def argv_and_parent(pids) -> dict[int, tuple[bytes, int]]:
 def _zygotes(tag: str) -> int:
     """Kernel zygotes of a run: the processes running the zygote module whose parent does not
     (a kernel is the zygote's fork, and shows the zygote's command line)."""
+    return len(_zygotes_and_kernels(tag)[0])
+
+
+def _kernels(tag: str) -> set[int]:
+    """The live kernels a run's zygotes forked."""
+    return _zygotes_and_kernels(tag)[1]
+
+
+def _zygotes_and_kernels(tag: str) -> tuple[set[int], set[int]]:
     argv_of = argv_and_parent(_live_processes_tagged(tag))
     zygote = b"marketnotes.runtime.zygote"
-    return sum(1 for argv, parent in argv_of.values() if zygote in argv and zygote not in argv_of.get(parent, (b"", 0))[0])
+    zygotes = {pid for pid, (argv, parent) in argv_of.items() if zygote in argv and zygote not in argv_of.get(parent, (b"", 0))[0]}
+    return zygotes, {pid for pid, (_, parent) in argv_of.items() if parent in zygotes}
 
 
 def batch_watching_browsers(repo, out, *extra, timeout=180):

@@ -37,9 +37,10 @@ class LocalExecutor:
 
     def __enter__(self) -> LocalExecutor:
         system_allocator_for_arrow()
-        # The kernel zygote imports while the data loads; the workers, forked, share it.
+        # The kernel zygote imports while the data loads; the workers share it, each over a
+        # connection of its own (zygote.ZygoteConnection).
         if self.ctx.get_start_method() == "fork" and zygote.available():
-            self.kernels = zygote.Zygote(lock=self.ctx.Lock())
+            self.kernels = zygote.Zygote(listen=True)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -63,7 +64,7 @@ class LocalExecutor:
             with _signals_deferred(), _frozen_for_fork(self.ctx.get_start_method() == "fork"):
                 # One browser for all workers (printer.py), booting while they fork.
                 printer = Printer(self.ctx, os.getpid()) if want_pdf else None
-                args = (todo, results, stages, True, want_pdf, self.kernels, os.getpid(), printer and printer.client())
+                args = (todo, results, stages, True, want_pdf, self.kernels and self.kernels.address, os.getpid(), printer and printer.client())
                 procs = [self.ctx.Process(target=run_worker, args=args, daemon=True) for _ in range(self.workers_for(len(jobs)))]
                 for p in procs:
                     p.start()

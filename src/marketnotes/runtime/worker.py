@@ -80,12 +80,13 @@ def preload() -> None:
     warm_up()
 
 
-def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kernels=None, batch_pid: int | None = None, printer=None) -> None:
+def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, zygote_address: str | None = None, batch_pid: int | None = None, printer=None) -> None:
     """Worker process main loop: take jobs until a None sentinel, report each result.
 
     The kernel zygote and Chromium start before the first job is read, so they boot while
     the first note's data loads. A job that does not want a PDF simply never uses the browser.
-    `printer` is the batch's shared browser (runtime/printer.py); without it, one of our own.
+    `zygote_address` is the batch's shared kernel zygote, `printer` its shared browser
+    (runtime/printer.py); without them, a zygote and a browser of our own.
     """
     _handle_signals(results, stages)
     if batch_pid is not None:
@@ -94,6 +95,7 @@ def run_worker(jobs, results, stages, offline: bool, want_pdf: bool = True, kern
     from marketnotes.runtime.engines import Engines
 
     full = FullDisks()
+    kernels = zygote.ZygoteConnection(zygote_address) if zygote_address else None
     with Engines(many=True, kernels=kernels, pdf=want_pdf, printer=printer) as engines:
         if want_pdf:
             engines.pdf.prelaunch()

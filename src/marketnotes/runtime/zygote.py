@@ -10,8 +10,9 @@ runs note code. So notes stay isolated exactly as with a cold kernel, at the cos
 Protocol (stdin/stdout of `python -m marketnotes.runtime.zygote_process`): the worker writes,
 per line, the path of a connection file and the kernel's working directory (tab-separated);
 the zygote answers with the forked kernel's pid. The same lines come over a Unix socket from
-processes that are not the owner's children (a local Dask cluster's workers,
-`ZygoteConnection`). One request at a time per client: each waits for its answer before the
+the processes the owner shares it with (a local batch's workers, a local Dask cluster's:
+`ZygoteConnection`), each on a connection of its own, so a worker that dies takes the kernels
+forked for it along. One request at a time per client: each waits for its answer before the
 next. The zygote and every kernel it forks die with their owner, even on SIGKILL
 (`die_with_parent`). Linux only (fork after importing these libraries is not safe on macOS);
 elsewhere workers fall back to pre-started cold kernels (engines.WarmKernels).
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from contextlib import nullcontext, suppress
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
@@ -193,16 +194,18 @@ class _KernelSource:
 class Zygote(_KernelSource):
     """The zygote process starts (and imports) as soon as this object exists.
 
-    A local batch starts one before it forks its workers and passes a lock: the workers
-    inherit the pipe and share the zygote, each holding its own spare kernel, so the imports
-    are paid once per batch. With `listen`, processes that are not our children (a local Dask
-    cluster's workers) share it too, through `ZygoteConnection(zygote.address)`. Only the
-    process that created the zygote stops it.
+    With `listen`, other processes share it through `ZygoteConnection(zygote.address)`: a
+    local batch's workers and a local Dask cluster's, each holding its own spare kernel, so
+    the imports are paid once per batch. Each connects on its own, not over the owner's
+    inherited pipe: when a worker is killed mid-note (the OOM killer, a note that kills its
+    process), the zygote sees its connection close and kills the kernels it forked for it,
+    rather than leaving them until the batch ends. Only the process that created the zygote
+    stops it.
     """
 
-    def __init__(self, lock=None, listen: bool = False):
+    def __init__(self, listen: bool = False):
         super().__init__()
-        self._lock, self._owner = lock, os.getpid()
+        self._lock, self._owner = threading.Lock(), os.getpid()
         _remove_runtimes_of_dead_batches(Path(tempfile.gettempdir()))
         # A folder of its own, made new (mode 0700: the connection files hold the kernels'
         # keys), even beside another zygote of this process (a local batch and a Dask batch
@@ -235,7 +238,7 @@ class Zygote(_KernelSource):
                 listening.close()  # the zygote holds it now
 
     def _ask(self, request: str) -> str:
-        with self._lock or nullcontext():  # one request and its answer at a time on the pipe
+        with self._lock:  # one request and its answer at a time on the pipe
             self.proc.stdin.write(request)
             self.proc.stdin.flush()
             return self.proc.stdout.readline()
@@ -265,8 +268,9 @@ class Zygote(_KernelSource):
 
 class ZygoteConnection(_KernelSource):
     """Kernels from a zygote another process on this host started with `listen=True` (a local
-    Dask cluster's client, for its workers): requests over its Unix socket, the connection
-    files in its folder. Closing ends this process's spare and connection, not the zygote."""
+    batch or a local Dask cluster's client, for its workers): requests over its Unix socket,
+    the connection files in its folder. Closing ends this process's spare and connection, not
+    the zygote."""
 
     def __init__(self, address: str):
         super().__init__()
