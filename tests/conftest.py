@@ -74,12 +74,16 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def cores() -> Iterator[ProcessPoolExecutor]:
-    """A process per core for the long editorial sweeps (every Friday, release day and month-end
-    of twenty years: ~5 minutes of one core): a module hands its chunks in at once and each
-    test waits for its own, so the sweeps cover every day in half the time. Spawned, not
-    forked: the suite's process has threads of its own by then."""
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn")) as pool:
+    """A process per core (two at most) for the long editorial sweeps (every Friday, release day
+    and month-end of twenty years: ~5 minutes of one core): a module hands its chunks in at
+    once and each test waits for its own, so the sweeps cover every day in half the time.
+    Spawned, not forked: the suite's process has threads of its own by then. Chunks not yet
+    started are dropped at the end (a run stopped by -x or Ctrl-C does not wait for them)."""
+    pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"))
+    try:
         yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def selected(request) -> set[str]:

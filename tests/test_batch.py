@@ -292,23 +292,26 @@ def test_a_worker_killed_mid_note_is_retried_and_the_batch_completes(tmp_path, r
     batch ends: a long backfill does not carry a killed worker's kernels along."""
     out, fired = tmp_path / "reports", tmp_path / "fired"
     env = {"MARKETNOTES_FAULT": "notebook:SIGKILL", "MARKETNOTES_FAULT_ONCE": str(fired)}
-    at_the_kill, all_gone = [], []
+    seen, at_the_kill, all_gone = [set()], [], []
 
     def watch():
+        zygotes, kernels = _zygotes_and_kernels(str(out))
         if not at_the_kill and fired.exists():  # the worker is killing itself mid-note
-            at_the_kill.append(_kernels(str(out)))
+            # its kernel ran the note's facts stage: it was there at the last look, if not now
+            at_the_kill.append((zygotes, seen[0] | kernels))
         elif at_the_kill and not all_gone:
-            zygotes, kernels = _zygotes_and_kernels(str(out))
-            if zygotes and not at_the_kill[0] & kernels:  # gone while the zygote still serves
-                all_gone.append(True)
+            zygote, before = at_the_kill[0]
+            if zygote and zygote <= zygotes and not before & set(_live_processes_tagged(str(out))):
+                all_gone.append(True)  # gone while the same zygote still serves
+        seen[0] = kernels
 
-    code, stdout, err = _batch(repo, out, env, "--format", "html", "--retries", "1", watch=watch)
+    code, stdout, err = _batch(repo, out, env, "--format", "html", "--retries", "1", "--workers", "2", watch=watch)
     assert code == 0, (stdout[-2000:], err)
     summary = json.loads(next(out.glob("batch-*.json")).read_text())
     assert summary["notes"] == 13 and summary["failed"] == 0
     assert sorted(r["attempts"] for r in summary["results"]) == [1] * 12 + [2]
-    assert at_the_kill and at_the_kill[0], "no kernel was running when the worker was killed"
-    assert all_gone, f"kernels running when the worker was killed were still running when the batch closed its zygote: {at_the_kill[0]}"
+    assert at_the_kill and at_the_kill[0][1], "no kernel was running when the worker was killed"
+    assert all_gone, f"kernels running when the worker was killed were still running when the batch closed its zygote: {at_the_kill[0][1]}"
 
 
 def test_without_retries_a_killed_worker_fails_only_its_note(tmp_path, repo):
@@ -421,12 +424,8 @@ def _zygotes(tag: str) -> int:
     return len(_zygotes_and_kernels(tag)[0])
 
 
-def _kernels(tag: str) -> set[int]:
-    """The live kernels a run's zygotes forked."""
-    return _zygotes_and_kernels(tag)[1]
-
-
 def _zygotes_and_kernels(tag: str) -> tuple[set[int], set[int]]:
+    """A run's kernel zygotes, and the live kernels they forked."""
     argv_of = argv_and_parent(_live_processes_tagged(tag))
     zygote = b"marketnotes.runtime.zygote"
     zygotes = {pid for pid, (argv, parent) in argv_of.items() if zygote in argv and zygote not in argv_of.get(parent, (b"", 0))[0]}

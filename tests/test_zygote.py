@@ -1,4 +1,4 @@
-"""The kernel zygote shared over its socket (a local Dask cluster's workers): a client that goes
+"""The kernel zygote shared over its socket (a batch's workers, local or Dask): a client that goes
 away, however it goes, neither stops the zygote serving the others nor leaves kernels running."""
 
 import socket
@@ -57,7 +57,7 @@ def test_clients_that_hang_up_mid_request_leave_no_kernel_and_the_others_are_ser
 
 
 def test_a_client_that_dies_holding_a_kernel_takes_it_along(shared, tmp_path):
-    """A Dask worker killed mid-note: its kernel would otherwise run on until the batch ends."""
+    """A worker killed mid-note: its kernel would otherwise run on until the batch ends."""
     client = request(shared, tmp_path)
     pid = int(client.makefile().readline())
     assert pid in kernels_of(shared)

@@ -7,7 +7,7 @@ note (zygote_process.py). Each child becomes a brand-new ipykernel (new IPython 
 namespace) whose modules are in the zygote's pristine state, because the zygote itself never
 runs note code. So notes stay isolated exactly as with a cold kernel, at the cost of a fork.
 
-Protocol (stdin/stdout of `python -m marketnotes.runtime.zygote_process`): the worker writes,
+Protocol (stdin/stdout of `python -m marketnotes.runtime.zygote_process`): the owner writes,
 per line, the path of a connection file and the kernel's working directory (tab-separated);
 the zygote answers with the forked kernel's pid. The same lines come over a Unix socket from
 the processes the owner shares it with (a local batch's workers, a local Dask cluster's:
@@ -238,7 +238,7 @@ class Zygote(_KernelSource):
                 listening.close()  # the zygote holds it now
 
     def _ask(self, request: str) -> str:
-        with self._lock:  # one request and its answer at a time on the pipe
+        with self._lock:  # one request and its answer at a time on the owner's pipe, whatever its threads
             self.proc.stdin.write(request)
             self.proc.stdin.flush()
             return self.proc.stdout.readline()

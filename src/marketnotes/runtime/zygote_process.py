@@ -55,7 +55,7 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
-            # stdout, which here is the worker's line protocol. Kernel death is reported by
+            # stdout, which here is the owner's line protocol. Kernel death is reported by
             # nbclient (heartbeat), so nothing is lost by silencing these.
             devnull = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
@@ -79,7 +79,7 @@ _KERNELS: dict[int, _Client] = {}
 
 class _Client:  # pragma: no cover - runs in the zygote process
     """A source of requests: the owner's pipe, or a connection on the socket. A client that
-    goes away (a Dask worker killed mid-note) takes its kernels along, as a zygote of its
+    goes away (a batch's worker killed mid-note) takes its kernels along, as a zygote of its
     own would have: they would otherwise run on, unwatched, until the batch ends."""
 
     def __init__(self, reader, writer, sock: socket.socket | None = None) -> None:
