@@ -135,8 +135,8 @@ def installed(tmp_path_factory):
     interpreter's site-packages, not this venv's.)"""
     from setuptools import __version__ as setuptools_version
 
-    if tuple(int(x) for x in setuptools_version.split(".")[:2]) < (70, 1):
-        pytest.skip(f"setuptools {setuptools_version} cannot write a wheel without the `wheel` package; install marketnotes[test]")
+    if tuple(int(x) for x in setuptools_version.split(".")[:2]) < (77, 0):
+        pytest.skip(f"setuptools {setuptools_version} cannot read the SPDX license string; install marketnotes[test]")
     root = tmp_path_factory.mktemp("installed")
     source = root / "source"  # a copy, so the build leaves nothing (build/, egg-info) in the repository
     source.mkdir()
