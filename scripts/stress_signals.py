@@ -150,11 +150,12 @@ def check_leftovers(out: Path, pid: int, staging_before: set[Path], ours: list[s
     """Processes left, note folders (manifest.verify; no stray `.demo.*` beside them), new
     staging folders, and the zygote's runtime folder of kernel connection files and sockets."""
     from marketnotes.manifest import note_folders, verify
+    from marketnotes.runtime.zygote import RUNTIME_PREFIX
 
     bad = [f"{f.relative_to(out)}: {p}" for f in note_folders(out) for p in verify(f)]
     bad += [f"unexpected {p.relative_to(out)}" for p in out.glob("*/.demo.*") if p.name != ".demo.lock" and ".staging-" not in p.name]
     staged = set(out.glob("*/.demo.staging-*")) - staging_before
-    runtimes = list(Path(tempfile.gettempdir()).glob(f"marketnotes-kernels-{pid}-*"))  # zygote.Zygote.runtime
+    runtimes = list(Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}{pid}-*"))  # zygote.Zygote.runtime
     found = {"processes left": [f"left {GRACE:.0f} s after exit: {p}" for p in ours], "bad folders": bad}
     found["staging left"] = [f"staging folder left: {s.relative_to(out)}" for s in sorted(staged)]
     found["kernel dirs left"] = [f"kernel runtime folder left: {r} {[p.name for p in r.iterdir()]}" for r in runtimes]

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -86,10 +86,12 @@ def cores() -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(cancel_futures=True)
 
 
-def selected(request) -> set[str]:
-    """The names of the tests of the requesting module this run selected (`-k`, a node id):
-    a module's sweep fixture hands the cores only the chunks those tests wait for."""
-    return {item.name for item in request.session.items if item.module is request.module}
+def submit_selected(request, cores: ProcessPoolExecutor, chunks: dict[str, tuple]) -> dict[str, Future]:
+    """`chunks` (a call each, `(function, *args)`, by the name of the test of the requesting
+    module that waits for it) handed to the cores, those of the tests this run selected only
+    (`-k`, a node id): each test then waits for `futures[request.node.name]`."""
+    wanted = {item.name for item in request.session.items if item.module is request.module}
+    return {name: cores.submit(*call) for name, call in chunks.items() if name in wanted}
 
 
 @contextmanager

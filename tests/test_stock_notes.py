@@ -7,7 +7,7 @@ import functools
 
 import pandas as pd
 import pytest
-from conftest import selected
+from conftest import submit_selected
 
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
@@ -285,10 +285,9 @@ def month_ends(prices):
 def sweeps(request, sample, cores):
     """Both sweeps handed to the suite's cores at once, each in two halves (those selected)."""
     prices, events, _ = sample
-    days = {"cpi-reaction": release_days(prices, events), "monthly-review": month_ends(prices)}
-    tests = {"cpi-reaction": "test_every_release_day_in_the_sample_and_some_days_after", "monthly-review": "test_every_month_end_in_the_sample"}
-    wanted = selected(request)
-    return {(kind, half): cores.submit(sweep, kind, each[half::2]) for kind, each in days.items() for half in (0, 1) if f"{tests[kind]}[{half}]" in wanted}
+    days = {"test_every_release_day_in_the_sample_and_some_days_after": ("cpi-reaction", release_days(prices, events)),
+            "test_every_month_end_in_the_sample": ("monthly-review", month_ends(prices))}
+    return submit_selected(request, cores, {f"{test}[{half}]": (sweep, kind, each[half::2]) for test, (kind, each) in days.items() for half in (0, 1)})
 
 
 def test_the_sweeps_cover_every_release_day_and_month_end(sample):
@@ -297,14 +296,14 @@ def test_the_sweeps_cover_every_release_day_and_month_end(sample):
 
 
 @pytest.mark.parametrize("half", [0, 1])
-def test_every_release_day_in_the_sample_and_some_days_after(sweeps, half):
-    failures = sweeps["cpi-reaction", half].result()
+def test_every_release_day_in_the_sample_and_some_days_after(request, sweeps, half):
+    failures = sweeps[request.node.name].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 
 @pytest.mark.parametrize("half", [0, 1])
-def test_every_month_end_in_the_sample(sweeps, half):
-    failures = sweeps["monthly-review", half].result()
+def test_every_month_end_in_the_sample(request, sweeps, half):
+    failures = sweeps[request.node.name].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 

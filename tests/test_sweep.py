@@ -8,7 +8,7 @@ import functools
 
 import pandas as pd
 import pytest
-from conftest import selected
+from conftest import submit_selected
 
 from marketnotes.calendar import resolve_as_of
 from marketnotes.data import load_prices, make_source
@@ -63,11 +63,9 @@ FIRST_YEARS = range(1999, 2019, 4)  # chunks of four years: none nears the per-t
 @pytest.fixture(scope="module")
 def sweeps(request, cores):
     """Every selected chunk handed to the suite's cores at once, the Fridays' and the Wednesdays'."""
-    chunks = {year: [d for d in FRIDAYS if year <= d.year < year + 4] for year in FIRST_YEARS}
-    chunks["midweek"] = sessions_of("1999-01-06", "2018-12-26", "4W-WED")
-    tests = {**{year: f"test_every_friday_of_the_sample[{year}]" for year in FIRST_YEARS}, "midweek": "test_midweek_notes_of_the_sample"}
-    wanted = selected(request)
-    return {name: cores.submit(sweep, days) for name, days in chunks.items() if tests[name] in wanted}
+    chunks = {f"test_every_friday_of_the_sample[{year}]": (sweep, [d for d in FRIDAYS if year <= d.year < year + 4]) for year in FIRST_YEARS}
+    chunks["test_midweek_notes_of_the_sample"] = (sweep, sessions_of("1999-01-06", "2018-12-26", "4W-WED"))
+    return submit_selected(request, cores, chunks)
 
 
 def test_the_sweep_covers_every_friday():
@@ -75,12 +73,12 @@ def test_the_sweep_covers_every_friday():
 
 
 @pytest.mark.parametrize("first_year", FIRST_YEARS)
-def test_every_friday_of_the_sample(sweeps, first_year):
-    failures = sweeps[first_year].result()
+def test_every_friday_of_the_sample(request, sweeps, first_year):
+    failures = sweeps[request.node.name].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
 
 
-def test_midweek_notes_of_the_sample(sweeps):
+def test_midweek_notes_of_the_sample(request, sweeps):
     """A Wednesday note says "since last Friday", never "this week", and passes the same editor."""
-    failures = sweeps["midweek"].result()
+    failures = sweeps[request.node.name].result()
     assert not failures, f"{len(failures)} notes: {failures[:5]}"
