@@ -116,9 +116,8 @@ def test_a_long_run_of_notes_accumulates_no_descriptors_or_processes(repo, tmp_p
             engines.render(spec, prices)
             if i in (1, len(days) - 1):
                 kernels = _children(engines.kernels.proc.pid)
-                for _ in range(50):  # the used kernel was SIGKILLed a moment ago: let it go
-                    if len(kernels) <= 1:
-                        break
+                deadline = time.monotonic() + 30  # the used kernel was SIGKILLed a moment ago: let it go
+                while len(kernels) > 1 and time.monotonic() < deadline:
                     time.sleep(0.1)
                     kernels = _children(engines.kernels.proc.pid)
                 counts.append((len(os.listdir("/proc/self/fd")), len(kernels), [pid for pid, state in kernels if state == "Z"]))

@@ -24,7 +24,17 @@ from marketnotes.facts.table import FactTable
 from marketnotes.params import validate
 
 FRED = Path(__file__).parent / "data" / "fred"
-TODAY = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
+
+
+def fetched_today(load):
+    """What `load()` returns and the vintage it must carry: FRED's latest as fetched today,
+    by UTC, whichever side of midnight the fetch fell (CI runs at any hour)."""
+    before = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
+    data = load()
+    after = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
+    fetched = data.get(CORE).fetched[:10]
+    assert fetched in (before, after)
+    return data, f"FRED latest, as fetched on {fetched}"
 
 
 class FredLike(BaseHTTPRequestHandler):
@@ -82,15 +92,15 @@ def fred_source(url, cache, offline=False, **extra):
 
 def test_fred_fetches_once_caches_beside_prices_and_records_its_vintage(fred, tmp_path):
     source = fred_source(fred, tmp_path / "fred")
-    data = load_series(source, CPI_SERIES.values(), through=pd.Timestamp("2018-01-01"))
+    data, vintage = fetched_today(lambda: load_series(source, CPI_SERIES.values(), through=pd.Timestamp("2018-01-01")))
     core, head = data.get(CORE), data.get(HEADLINE)
     assert source.calls == 2 and FredLike.hits == [CORE, HEADLINE]
     assert core.values.loc["2018-01-01"] == 255.287 and core.values.index[0] == pd.Timestamp("1957-01-01")
     assert head.values.index[0] == pd.Timestamp("2013-01-01")  # FRED's "." month is left out
-    assert core.vintage == f"FRED latest, as fetched on {TODAY}" and core.fetched.startswith(TODAY)
+    assert core.vintage == vintage and head.vintage == vintage
     cached = json.loads((tmp_path / "fred" / "CPILFESL.json").read_text())
     assert cached["url"] == f"{fred}?id=CPILFESL" and cached["csv"].startswith("observation_date,CPILFESL\n")
-    assert data.manifest()["series"]["CPILFESL"]["vintage"] == f"FRED latest, as fetched on {TODAY}"
+    assert data.manifest()["series"]["CPILFESL"]["vintage"] == vintage
     assert data.manifest()["series"]["CPILFESL"]["last"] == "2018-11" and data.lacking == {}
 
     again = fred_source(closed_url(), tmp_path / "fred")  # the cache holds January 2018: no request at all
@@ -336,10 +346,10 @@ def test_headline_joins_where_the_source_has_it_and_is_fact_checked(fred, tmp_pa
     from marketnotes.narrative.releases import _reading
     from marketnotes.narrative.writer import Phrasebook
 
-    data = load_series(fred_source(fred, tmp_path / "fred"), CPI_SERIES.values(), pd.Timestamp("2018-01-01"))
+    data, vintage = fetched_today(lambda: load_series(fred_source(fred, tmp_path / "fred"), CPI_SERIES.values(), pd.Timestamp("2018-01-01")))
     table = readings(data, load_events(["cpi"]), "2018-02-14")
     assert {"cpi.headline.mom", "cpi.headline.yoy", "cpi.headline.mom.trend"} <= set(table.facts)
-    assert table.value("cpi.headline.series") == HEADLINE and table.value("cpi.core.vintage") == f"FRED latest, as fetched on {TODAY}"
+    assert table.value("cpi.headline.series") == HEADLINE and table.value("cpi.core.vintage") == vintage
     said = _reading(table, Phrasebook(table, "releases.j2").say)
     assert len(said) == 2 and said[1].text.startswith("With food and energy included, prices were ")
     html = " ".join(str(s.html) for s in said)

@@ -1,6 +1,7 @@
 """The kernel zygote shared over its socket (a batch's workers, local or Dask): a client that goes
 away, however it goes, neither stops the zygote serving the others nor leaves kernels running."""
 
+import asyncio
 import socket
 import time
 from pathlib import Path
@@ -20,14 +21,14 @@ def shared():
     kernels.close()
 
 
-def kernels_of(shared) -> set[int]:
-    """The zygote's children still running (a killed kernel is reaped at once)."""
-    return {pid for pid, state in _children(shared.proc.pid) if state != "Z"}
+def kernels_of(shared, zombies: bool = False) -> set[int]:
+    """The zygote's children still running, and with `zombies` those exited but not yet reaped."""
+    return {pid for pid, state in _children(shared.proc.pid) if zombies or state != "Z"}
 
 
-def settle(shared, expected: set[int], seconds: float = 30) -> set[int]:
+def settle(shared, expected: set[int], seconds: float = 30, zombies: bool = False) -> set[int]:
     deadline = time.monotonic() + seconds
-    while (found := kernels_of(shared)) != expected and time.monotonic() < deadline:
+    while (found := kernels_of(shared, zombies)) != expected and time.monotonic() < deadline:
         time.sleep(0.1)
     return found
 
@@ -81,3 +82,37 @@ def test_a_worker_whose_zygote_is_gone_gets_one_error_line_and_another_zygote_is
         other.take(tmp_path).shutdown_kernel()
     finally:
         other.close()
+
+
+def run_a_cell(kernel) -> None:
+    """Run a cell in a forked kernel through its own client, as nbclient would."""
+
+    async def run() -> None:
+        client = kernel.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            reply = await client.execute_interactive("import pandas; pandas.DataFrame({'a': range(10_000)}).sum()", timeout=60, output_hook=lambda msg: None)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            client.stop_channels()
+
+    asyncio.run(run())
+
+
+def test_a_kernel_killed_as_the_next_is_forked_is_reaped_without_another_request(shared, tmp_path):
+    """A worker kills its note's kernel and at once asks for the next note's (zygote.discard).
+    The killed one must not stay a zombie until the worker's next request: a batch's last
+    note's kernel would otherwise linger until the batch ends, and a count of the zygote's
+    children (the tests', an operator's `ps`) would see one kernel too many."""
+    worker = zygote.ZygoteConnection(shared.address)
+    try:
+        kernel = worker.take(tmp_path)
+        for _ in range(30):
+            run_a_cell(kernel)  # a kernel that has run a note's cell exits more slowly than a new one
+            kernel.shutdown_kernel()
+            kernel = worker.take(tmp_path)  # forked while the killed one exits
+            assert settle(shared, {kernel.pid}, zombies=True) == {kernel.pid}
+        kernel.shutdown_kernel()
+    finally:
+        worker.close()

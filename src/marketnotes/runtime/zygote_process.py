@@ -34,10 +34,6 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
     # collections then never walk (and so never copy-on-write) the zygote's pages.
     gc.collect()
     gc.freeze()
-    # Each kernel is reaped as it exits (no zombies), by a wait that adds its CPU time to the
-    # zygote's children's, and so to the batch's: `scripts/bench.py` counts a batch's
-    # core-seconds from its own children's, which SIG_IGN's automatic reaping would drop.
-    signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle; it closes us
     for line, client in requests:
         if not line.endswith("\n"):  # half a request: its client went away while writing it
@@ -47,13 +43,10 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
         if not connection_file:
             continue
         zygote = os.getpid()
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # reaped only once recorded
         pid = os.fork()
         if pid == 0:
             die_with_parent(zygote)  # and so with the batch: the zygote dies with it
-            requests.close()  # the kernel keeps no client's socket open
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            requests.close()  # the kernel keeps no client's socket open, nor its siblings' pidfds
             # Detach from the protocol pipe: ipykernel echoes fd-level output to the original
             # stdout, which here is the owner's line protocol. Kernel death is reported by
             # nbclient (heartbeat), so nothing is lost by silencing these.
@@ -68,13 +61,17 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
             IPKernelApp.launch_instance(argv=["-f", connection_file, *kernel_args])
             os._exit(0)
         _KERNELS[pid] = client
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        requests.watch(pid)
         if not client.answer(pid):
             requests.drop(client)  # and with it the kernel just forked for it
 
 
 # Each live kernel and the client it was forked for; a kernel leaves when it is reaped.
 _KERNELS: dict[int, _Client] = {}
+
+
+class _Exit(int):
+    """The selector's mark for a kernel's pidfd: readable once that kernel has exited."""
 
 
 class _Client:  # pragma: no cover - runs in the zygote process
@@ -101,14 +98,10 @@ class _Client:  # pragma: no cover - runs in the zygote process
 
     def end(self) -> None:
         """Kill this client's kernels that are still running (and what they started), then let
-        go of its socket. SIGCHLD is held meanwhile, so no pid is reaped (and reused) between
-        being looked up and being killed."""
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-        try:
-            for pid in [pid for pid, owner in _KERNELS.items() if owner is self]:
-                kill_kernel(pid)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        go of its socket. Kernels are reaped only by the request loop, which is here, so no
+        pid in _KERNELS can have been reaped and reused by another process."""
+        for pid in [pid for pid, owner in _KERNELS.items() if owner is self]:
+            kill_kernel(pid)
         self.close()
 
     def close(self) -> None:
@@ -123,19 +116,41 @@ class _Client:  # pragma: no cover - runs in the zygote process
 class _Requests:  # pragma: no cover - runs in the zygote process
     """The zygote's requests, as (line, client) pairs: lines on stdin from the owner, and lines
     from each client connected to the listening socket. Ends when the owner closes stdin.
-    Each client waits for its answer before it asks again, so a ready source holds one line."""
+    Each client waits for its answer before it asks again, so a ready source holds one line.
+
+    The same wait reaps each kernel as it exits, through a pidfd per kernel: no zombies, and
+    a wait that adds the kernel's CPU time to the zygote's children's, and so to the batch's
+    (`scripts/bench.py` counts a batch's core-seconds from its children's). A SIGCHLD handler
+    did this before: in a zygote with threads of its own (the imports start OpenBLAS's and
+    Arrow's), a kernel killed as the next was forked sometimes stayed a zombie until the
+    next request, in about one batch in five under load, and a wake-up pipe for the signal
+    did not cure it. A pidfd needs no signal and no thread to land on."""
 
     def __init__(self, listening: int | None) -> None:
         self.selector = selectors.DefaultSelector()
         self.selector.register(sys.stdin, selectors.EVENT_READ, _Client(sys.stdin, sys.stdout))
         if listening is not None:
             self.selector.register(socket.socket(fileno=listening), selectors.EVENT_READ, None)
+        self.polling = False  # a Linux before 5.3 has no pidfds: then reap every second
+
+    def watch(self, pid: int) -> None:
+        try:
+            self.selector.register(os.pidfd_open(pid), selectors.EVENT_READ, _Exit(pid))
+        except OSError:
+            self.polling = True
 
     def __iter__(self):
         while True:
-            for key, _ in self.selector.select():
+            ready = self.selector.select(timeout=1.0 if self.polling else None)
+            if self.polling:
+                _reap_exited()
+            for key, _ in ready:
                 client = key.data
-                if client is None:  # the listening socket
+                if isinstance(client, _Exit):
+                    self.selector.unregister(key.fd)
+                    os.close(key.fd)
+                    _reap(client)
+                elif client is None:  # the listening socket
                     sock, _ = key.fileobj.accept()
                     stream = sock.makefile("rw", encoding="utf-8")
                     self.selector.register(sock, selectors.EVENT_READ, _Client(stream, stream, sock))
@@ -154,9 +169,12 @@ class _Requests:  # pragma: no cover - runs in the zygote process
         client.end()
 
     def close(self) -> None:
-        """In a forked kernel: let go of the clients' sockets and the listening one."""
+        """In a forked kernel: let go of the clients' sockets, the listening one and the
+        other kernels' pidfds."""
         for key in list(self.selector.get_map().values()):
-            if key.fileobj is not sys.stdin:
+            if isinstance(key.data, _Exit):
+                os.close(key.fd)
+            elif key.fileobj is not sys.stdin:
                 if key.data is not None:
                     key.data.close()
                 else:
@@ -198,8 +216,17 @@ def first_use() -> None:
     platform.uname().processor  # cached for the kernels (debugpy asks; it is a subprocess)
 
 
-def _reap(signum, frame) -> None:  # pragma: no cover - runs in the zygote process
-    while True:
+def _reap(pid: int) -> None:  # pragma: no cover - runs in the zygote process
+    """Wait for a kernel whose pidfd says it has exited (so the wait returns at once)."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    _KERNELS.pop(pid, None)
+
+
+def _reap_exited() -> None:  # pragma: no cover - runs in the zygote process
+    while _KERNELS:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
