@@ -277,7 +277,7 @@ def test_a_signal_at_any_stage_of_a_batch_ends_it_cleanly(tmp_path, repo, fault,
     if said:
         assert err.strip().splitlines()[-1] == said and "Traceback" not in err, err
     assert not list(out.glob("batch-*.json"))  # an interrupt is not reported as note failures
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while _live_processes_tagged(str(out)) and time.monotonic() < deadline:
         time.sleep(0.2)  # a SIGKILLed parent's children die a moment after it
     assert _live_processes_tagged(str(out)) == []

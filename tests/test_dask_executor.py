@@ -60,7 +60,7 @@ def test_a_dask_batch_makes_the_same_notes_as_a_local_one(repo, tmp_path):
         # on the client's host the workers render from the client's own template file, as local
         assert json.loads((twin / "manifest.json").read_text())["template"] == json.loads((note / "manifest.json").read_text())["template"]
     # the cluster, its workers, the process they are forked from and the printer are all gone
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while children() - before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert children() - before == set(), [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children() - before]
@@ -227,7 +227,7 @@ def test_ctrl_c_stops_a_dask_batch_with_one_line_and_no_process_left(repo, tmp_p
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err[-3000:]
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while _live_processes_tagged(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _live_processes_tagged(str(tmp_path)) == []

@@ -64,7 +64,7 @@ def test_a_rerender_killed_at_any_point_leaves_the_previous_note_whole(repo, goo
     if code > 0:
         assert err.strip() == ("terminated" if code == 143 else "interrupted")
     assert digest(note) == before  # the previous version, byte for byte, nothing beside it
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while _live_processes_tagged(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.2)  # even after SIGKILL, its kernel and browser go when they see it gone
     assert _live_processes_tagged(str(tmp_path)) == []

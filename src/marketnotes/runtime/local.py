@@ -24,7 +24,11 @@ from marketnotes.runtime.executors import in_runs, register_executor
 from marketnotes.runtime.printer import Printer
 from marketnotes.runtime.worker import JobResult, preload, run_worker
 
-STOP_GRACE = 3.0
+# A stopped worker normally exits in milliseconds (its staging folder removed, its kernel
+# killed). The bound is for one that hangs; it is generous because on a machine busy with
+# other work the unwinding can take seconds, and a worker killed before it is done leaves
+# its staging folder for the next run to remove instead of removing it itself.
+STOP_GRACE = 6.0
 
 
 @register_executor("local")

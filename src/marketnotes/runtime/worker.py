@@ -169,4 +169,4 @@ def _handle_signals(results, stages) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held since the fork (batch._signals_deferred)
 
 
-STOP_SECONDS = 2
+STOP_SECONDS = 5  # within the batch's STOP_GRACE (local.py), which then SIGKILLs
