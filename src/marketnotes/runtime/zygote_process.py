@@ -70,8 +70,7 @@ def serve(parent: int, listening: int | None, kernel_args: list[str]) -> None:  
 _KERNELS: dict[int, _Client] = {}
 
 
-class _Exit(int):
-    """The selector's mark for a kernel's pidfd: readable once that kernel has exited."""
+_EXITED = object()  # the selector's mark for a kernel's pidfd: readable once that kernel has exited
 
 
 class _Client:  # pragma: no cover - runs in the zygote process
@@ -135,7 +134,7 @@ class _Requests:  # pragma: no cover - runs in the zygote process
 
     def watch(self, pid: int) -> None:
         try:
-            self.selector.register(os.pidfd_open(pid), selectors.EVENT_READ, _Exit(pid))
+            self.selector.register(os.pidfd_open(pid), selectors.EVENT_READ, _EXITED)
         except OSError:
             self.polling = True
 
@@ -143,13 +142,13 @@ class _Requests:  # pragma: no cover - runs in the zygote process
         while True:
             ready = self.selector.select(timeout=1.0 if self.polling else None)
             if self.polling:
-                _reap_exited()
+                _reap()
             for key, _ in ready:
                 client = key.data
-                if isinstance(client, _Exit):
+                if client is _EXITED:
                     self.selector.unregister(key.fd)
                     os.close(key.fd)
-                    _reap(client)
+                    _reap()
                 elif client is None:  # the listening socket
                     sock, _ = key.fileobj.accept()
                     stream = sock.makefile("rw", encoding="utf-8")
@@ -172,7 +171,7 @@ class _Requests:  # pragma: no cover - runs in the zygote process
         """In a forked kernel: let go of the clients' sockets, the listening one and the
         other kernels' pidfds."""
         for key in list(self.selector.get_map().values()):
-            if isinstance(key.data, _Exit):
+            if key.data is _EXITED:
                 os.close(key.fd)
             elif key.fileobj is not sys.stdin:
                 if key.data is not None:
@@ -216,16 +215,8 @@ def first_use() -> None:
     platform.uname().processor  # cached for the kernels (debugpy asks; it is a subprocess)
 
 
-def _reap(pid: int) -> None:  # pragma: no cover - runs in the zygote process
-    """Wait for a kernel whose pidfd says it has exited (so the wait returns at once)."""
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    _KERNELS.pop(pid, None)
-
-
-def _reap_exited() -> None:  # pragma: no cover - runs in the zygote process
+def _reap() -> None:  # pragma: no cover - runs in the zygote process
+    """Wait for every kernel that has exited, without blocking for one that has not."""
     while _KERNELS:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
